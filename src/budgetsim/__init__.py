@@ -1,0 +1,65 @@
+"""budgetsim: simulate how a municipality splits its budget between committees, and compare
+allocation principles.
+
+>>> import budgetsim as bs
+>>> result = bs.simulate(bs.default_scenario(), bs.strategies.boras_current())
+>>> list(result.frames.columns)
+['year', 'committee', 'frame']
+"""
+
+from budgetsim import datasets, engine, metrics, strategies
+from budgetsim.compare import Comparison, compare
+from budgetsim.datasets import boras
+from budgetsim.engine import Allocation, BudgetContext, simulate
+from budgetsim.result import Result
+from budgetsim.scenario import (
+    Addition,
+    AgeBand,
+    Committee,
+    CostMix,
+    CostStep,
+    Economy,
+    NeedProfile,
+    NeedWeight,
+    Population,
+    PopulationForecast,
+    Scenario,
+    SourceNote,
+    VolumeDriver,
+)
+
+__version__ = "0.1.0"
+
+
+def default_scenario() -> Scenario:
+    """The built-in Borås Stad scenario: base year 2023, budget years 2024-2030."""
+    return boras()
+
+
+__all__ = [
+    "Addition",
+    "AgeBand",
+    "Allocation",
+    "BudgetContext",
+    "Committee",
+    "Comparison",
+    "CostMix",
+    "CostStep",
+    "Economy",
+    "NeedProfile",
+    "NeedWeight",
+    "Population",
+    "PopulationForecast",
+    "Result",
+    "Scenario",
+    "SourceNote",
+    "VolumeDriver",
+    "boras",
+    "compare",
+    "datasets",
+    "default_scenario",
+    "engine",
+    "metrics",
+    "simulate",
+    "strategies",
+]

@@ -1,0 +1,85 @@
+"""Run several strategies on the same scenario and put the results side by side."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from functools import cached_property
+
+import pandas as pd
+
+from budgetsim.engine import compile_scenario, simulate
+from budgetsim.engine.arrays import ScenarioArrays
+from budgetsim.engine.context import AllocationLike, BudgetContext, strategy_name
+from budgetsim.metrics import committee_metrics, strategy_metrics, yearly_metrics
+from budgetsim.result import Result
+from budgetsim.scenario import Scenario
+
+StrategyLike = Callable[[BudgetContext], AllocationLike]
+
+
+class Comparison:
+    """Results of several strategies on one scenario. Every table is the matching
+    :class:`~budgetsim.result.Result` table with a ``strategy`` column in front."""
+
+    def __init__(self, results: Mapping[str, Result]) -> None:
+        self.results = dict(results)
+
+    def __repr__(self) -> str:
+        return f"<Comparison of {', '.join(map(repr, self.results))}>"
+
+    def _stack(self, table: Callable[[Result], pd.DataFrame]) -> pd.DataFrame:
+        frames = [table(r).assign(strategy=name) for name, r in self.results.items()]
+        out = pd.concat(frames, ignore_index=True)
+        return out[["strategy", *[c for c in out.columns if c != "strategy"]]]
+
+    @cached_property
+    def frames(self) -> pd.DataFrame:
+        return self._stack(lambda r: r.frames)
+
+    @cached_property
+    def components(self) -> pd.DataFrame:
+        return self._stack(lambda r: r.components)
+
+    @cached_property
+    def outcomes(self) -> pd.DataFrame:
+        return self._stack(lambda r: r.outcomes)
+
+    @cached_property
+    def diagnostics(self) -> pd.DataFrame:
+        return self._stack(lambda r: r.diagnostics)
+
+    @cached_property
+    def metrics(self) -> pd.DataFrame:
+        """One row per strategy (columns: see :mod:`budgetsim.metrics.summary`)."""
+        rows = [{"strategy": name, **strategy_metrics(r)} for name, r in self.results.items()]
+        return pd.DataFrame(rows)
+
+    @cached_property
+    def committee_metrics(self) -> pd.DataFrame:
+        """One row per strategy and committee."""
+        return self._stack(committee_metrics)
+
+    @cached_property
+    def yearly_metrics(self) -> pd.DataFrame:
+        """One row per strategy and year."""
+        return self._stack(yearly_metrics)
+
+
+def compare(
+    scenario: Scenario | ScenarioArrays, strategies: Mapping[str, StrategyLike] | Sequence[StrategyLike]
+) -> Comparison:
+    """Simulate each strategy on the same scenario.
+
+    >>> import budgetsim as bs
+    >>> cmp = bs.compare(bs.default_scenario(), {"current": bs.strategies.boras_current(),
+    ...                                          "needs based": bs.strategies.needs_based()})
+    >>> cmp.metrics.strategy.tolist()
+    ['current', 'needs based']
+    """
+    named = dict(strategies) if isinstance(strategies, Mapping) else {strategy_name(s): s for s in strategies}
+    if not isinstance(strategies, Mapping) and len(named) != len(strategies):
+        raise ValueError("two strategies have the same name; pass a dict {name: strategy}")
+    if not named:
+        raise ValueError("compare needs at least one strategy")
+    arrays = scenario if isinstance(scenario, ScenarioArrays) else compile_scenario(scenario)
+    return Comparison({name: simulate(arrays, s, name=name) for name, s in named.items()})

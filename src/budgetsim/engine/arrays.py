@@ -1,0 +1,171 @@
+"""The scenario compiled to numpy arrays: what the engine and the strategies compute on.
+
+Axes: D draws (1 for a deterministic run; arrays that cannot vary by draw have no D axis),
+T budget years, C committees, B age bands. Arrays that may vary by draw carry a leading
+axis of length 1 or D, so numpy broadcasting serves one draw and many with the same code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+
+import numpy as np
+
+from budgetsim.scenario import Scenario
+
+#: Offsets of the years whose population is known at budget time, relative to the budget year.
+KNOWN_OFFSETS = (-2, -1, 0)
+
+
+@dataclass(frozen=True, eq=False)
+class ScenarioArrays:
+    """Numeric form of a :class:`~budgetsim.scenario.Scenario`. Build it with :func:`compile_scenario`."""
+
+    committees: tuple[str, ...]
+    bands: tuple[str, ...]
+    years: np.ndarray  # (T,) budget years
+    base_year: int
+    base_frame: np.ndarray  # (C,) SEK
+    base_cost: np.ndarray  # (C,) SEK
+    wage_share: np.ndarray  # (C,)
+    internal_share: np.ndarray  # (C,)
+    wage_uplift: np.ndarray  # (D|1, T) rates assumed when frames are set
+    price_uplift: np.ndarray  # (D|1, T)
+    efficiency: np.ndarray  # (D|1, T)
+    wage_outcome: np.ndarray  # (D|1, T) what actually happened
+    price_outcome: np.ndarray  # (D|1, T)
+    internal_price_outcome: np.ndarray  # (D|1, T)
+    realised_efficiency: np.ndarray  # (D|1, T)
+    total_available: np.ndarray | None  # (D|1, T) SEK, None if the scenario gives no total
+    additions: np.ndarray  # (T, C) SEK
+    cost_level: np.ndarray  # (T, C) cumulative factor of cost steps (1 = none)
+    known_population: np.ndarray  # (D|1, T, 3, B) known at budget time for years t-2, t-1, t (NaN: unknown)
+    outcome_population: np.ndarray  # (D|1, T+1, B) outcomes for base_year .. end_year
+    driver_price: np.ndarray  # (C, B) base-year SEK per inhabitant of each driver band (0: not a driver)
+    need_weight: np.ndarray  # (C, B) relative need per inhabitant
+    has_need_profile: np.ndarray  # (C,) bool; without one, need follows prices only
+    need_index: np.ndarray  # (C,)
+    care_intensity_growth: np.ndarray  # (C,)
+
+    @property
+    def draws(self) -> int:
+        """Number of draws: the longest leading axis among the draw-dependent arrays."""
+        return max(getattr(self, f.name).shape[0] for f in fields(self) if f.name in DRAW_FIELDS and getattr(self, f.name) is not None)
+
+    def with_draws(self, **arrays: np.ndarray) -> ScenarioArrays:
+        """A copy with draw-dependent arrays replaced (each with a leading axis of 1 or D).
+
+        >>> import budgetsim as bs, numpy as np
+        >>> a = bs.engine.compile_scenario(bs.default_scenario())
+        >>> b = a.with_draws(wage_outcome=a.wage_outcome + np.array([[0.0], [0.01]]))
+        >>> b.draws
+        2
+        """
+        unknown = set(arrays) - DRAW_FIELDS
+        if unknown:
+            raise ValueError(f"not draw-dependent arrays: {sorted(unknown)}; these are: {sorted(DRAW_FIELDS)}")
+        for name, value in arrays.items():
+            expected = getattr(self, name).shape[1:]
+            if value.shape[1:] != expected:
+                raise ValueError(f"{name}: shape {value.shape} does not end in {expected}")
+        new = replace(self, **arrays)
+        sizes = {getattr(new, n).shape[0] for n in DRAW_FIELDS if getattr(new, n) is not None} - {1}
+        if len(sizes) > 1:
+            raise ValueError(f"draw axes disagree: lengths {sorted(sizes)}")
+        return new
+
+
+DRAW_FIELDS = frozenset(
+    {
+        "wage_uplift",
+        "price_uplift",
+        "efficiency",
+        "wage_outcome",
+        "price_outcome",
+        "internal_price_outcome",
+        "realised_efficiency",
+        "total_available",
+        "known_population",
+        "outcome_population",
+    }
+)
+
+
+def compile_scenario(scenario: Scenario) -> ScenarioArrays:
+    """Compile a validated scenario to arrays (one draw).
+
+    >>> import budgetsim as bs
+    >>> a = bs.engine.compile_scenario(bs.default_scenario())
+    >>> a.known_population.shape[1:3], a.draws
+    ((7, 3), 1)
+    """
+    years = np.array(scenario.years)
+    pop = scenario.population
+    committees = scenario.committees
+    C, B = len(committees), len(pop.bands)
+    econ = scenario.economy
+
+    def path(values: dict[int, float] | None, kind: str | None = None) -> np.ndarray:
+        if kind is not None:
+            return np.array([[econ.outcome(kind, int(y)) for y in years]])
+        assert values is not None
+        return np.array([[values[int(y)] for y in years]], dtype=float)
+
+    total = None
+    if econ.total_available is not None or econ.revenue is not None:
+        total = np.array([[econ.available(int(y)) for y in years]], dtype=float)
+
+    index = {c.id: i for i, c in enumerate(committees)}
+    additions = np.zeros((len(years), C))
+    for a in scenario.additions:
+        additions[a.year - scenario.base_year - 1, index[a.committee]] += a.amount
+    steps = np.ones((len(years), C))
+    for s in scenario.cost_steps:
+        steps[s.year - scenario.base_year - 1 :, index[s.committee]] *= 1 + s.share
+
+    known = np.full((1, len(years), len(KNOWN_OFFSETS), B), np.nan)
+    for t, year in enumerate(years):
+        for k, offset in enumerate(KNOWN_OFFSETS):
+            try:
+                known[0, t, k] = pop.known(int(year), int(year) + offset)
+            except ValueError:
+                if offset != -2:  # t-1 and t are checked by the scenario; t-2 only some rules need
+                    raise
+    outcome = np.array([[pop.outcomes[y] for y in range(scenario.base_year, scenario.end_year + 1)]], dtype=float)
+
+    driver_price = np.zeros((C, B))
+    need_weight = np.zeros((C, B))
+    for i, c in enumerate(committees):
+        for d in c.volume_drivers:
+            driver_price[i, pop.band_indices(d.min_age, d.max_age)] = d.price
+        if c.need is not None:
+            for w in c.need.weights:
+                need_weight[i, pop.band_indices(w.min_age, w.max_age)] += w.weight
+
+    return ScenarioArrays(
+        committees=tuple(c.id for c in committees),
+        bands=pop.labels,
+        years=years,
+        base_year=scenario.base_year,
+        base_frame=np.array([c.base_frame for c in committees]),
+        base_cost=np.array([c.base_net_cost for c in committees]),
+        wage_share=np.array([c.cost_mix.wages for c in committees]),
+        internal_share=np.array([c.cost_mix.internal_services for c in committees]),
+        wage_uplift=path(econ.wage_uplift),
+        price_uplift=path(econ.price_uplift),
+        efficiency=path(econ.efficiency),
+        wage_outcome=path(None, "wage"),
+        price_outcome=path(None, "price"),
+        internal_price_outcome=path(None, "internal_price"),
+        realised_efficiency=path(None, "efficiency"),
+        total_available=total,
+        additions=additions,
+        cost_level=steps,
+        known_population=known,
+        outcome_population=outcome,
+        driver_price=driver_price,
+        need_weight=need_weight,
+        has_need_profile=np.array([c.need is not None for c in committees]),
+        need_index=np.array([c.need.need_index if c.need else 1.0 for c in committees]),
+        care_intensity_growth=np.array([c.need.care_intensity_growth if c.need else 0.0 for c in committees]),
+    )

@@ -1,0 +1,20 @@
+"""Metrics: pure functions of a result's arrays, and tables built from them."""
+
+from budgetsim.metrics.balance import deficits, results, surpluses
+from budgetsim.metrics.fairness import coverage, coverage_gini, gini
+from budgetsim.metrics.stability import frame_changes, volatility
+from budgetsim.metrics.summary import committee_metrics, strategy_metrics, yearly_metrics
+
+__all__ = [
+    "committee_metrics",
+    "coverage",
+    "coverage_gini",
+    "deficits",
+    "frame_changes",
+    "gini",
+    "results",
+    "strategy_metrics",
+    "surpluses",
+    "volatility",
+    "yearly_metrics",
+]

@@ -1,0 +1,23 @@
+"""Scenario objects: validated, immutable descriptions of a municipality and its budget years."""
+
+from budgetsim.scenario.committee import Committee, CostMix, NeedProfile, NeedWeight, VolumeDriver
+from budgetsim.scenario.economy import Addition, CostStep, Economy
+from budgetsim.scenario.notes import SourceNote
+from budgetsim.scenario.population import AgeBand, Population, PopulationForecast
+from budgetsim.scenario.scenario import Scenario
+
+__all__ = [
+    "Addition",
+    "AgeBand",
+    "Committee",
+    "CostMix",
+    "CostStep",
+    "Economy",
+    "NeedProfile",
+    "NeedWeight",
+    "Population",
+    "PopulationForecast",
+    "Scenario",
+    "SourceNote",
+    "VolumeDriver",
+]

@@ -1,0 +1,87 @@
+"""A committee (nämnd): its base-year frame, cost mix, volume drivers and need profile."""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+
+from budgetsim.scenario.base import Model
+from budgetsim.scenario.population import AgeSpan
+
+
+class CostMix(Model):
+    """Shares of a committee's net cost: wages, internal services bought from other committees
+    (premises, IT, meals), and the rest (other). The frame's price/wage uplift compensates the
+    wage share with the wage index and everything else with the price index.
+
+    >>> CostMix(wages=0.7, internal_services=0.1).other
+    0.3
+    """
+
+    wages: float = Field(ge=0, le=1, description="wage share of net cost")
+    internal_services: float = Field(default=0.0, ge=0, le=1, description="share bought from other committees")
+
+    @model_validator(mode="after")
+    def _sum(self) -> CostMix:
+        if self.wages + self.internal_services > 1 + 1e-12:
+            raise ValueError(
+                f"wages ({self.wages}) + internal_services ({self.internal_services}) exceed 1"
+            )
+        return self
+
+    @property
+    def other(self) -> float:
+        """Share compensated by the price index (everything that is not wages)."""
+        return round(1.0 - self.wages, 12)
+
+
+class VolumeDriver(AgeSpan):
+    """An age range whose population drives a volume uplift, with the price per inhabitant
+    (à-pris) in base-year SEK. The price is uplifted each year for wages and prices.
+
+    >>> VolumeDriver(min_age=65, price=40_000).label
+    '65+'
+    """
+
+    price: float = Field(ge=0, description="SEK per inhabitant of the range, base-year prices")
+
+
+class NeedWeight(AgeSpan):
+    """Relative need per inhabitant of an age range (a cost weight); only ratios matter."""
+
+    weight: float = Field(ge=0)
+
+
+class NeedProfile(Model):
+    """What drives a committee's need: inhabitants of age ranges times cost weights, times a need
+    index (socioeconomic structure, 1 = average) and a care intensity that drifts over time.
+
+    >>> NeedProfile(weights=[NeedWeight(min_age=65, max_age=79, weight=1),
+    ...                      NeedWeight(min_age=80, weight=9)]).need_index
+    1.0
+    """
+
+    weights: tuple[NeedWeight, ...] = Field(min_length=1)
+    need_index: float = Field(default=1.0, gt=0)
+    care_intensity_growth: float = Field(
+        default=0.0, gt=-1, description="yearly growth of care intensity (vårdtyngd) per client"
+    )
+
+
+class Committee(Model):
+    """A committee with its base-year frame and everything that drives its allocation and cost."""
+
+    id: str = Field(min_length=1, max_length=12, pattern=r"^\S+$")
+    name: str = Field(min_length=1)
+    sector: str = Field(min_length=1)
+    base_frame: float = Field(gt=0, description="frame in the base year, SEK")
+    base_cost: float | None = Field(
+        default=None, ge=0, description="net cost in the base year, SEK (default: the base frame)"
+    )
+    cost_mix: CostMix
+    volume_drivers: tuple[VolumeDriver, ...] = ()
+    need: NeedProfile | None = None
+    mandated_share: float | None = Field(default=None, ge=0, le=1, description="share of the budget mandated by law, if known")
+
+    @property
+    def base_net_cost(self) -> float:
+        return self.base_frame if self.base_cost is None else self.base_cost

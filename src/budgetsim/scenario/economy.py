@@ -1,0 +1,108 @@
+"""Year paths of the municipal economy: uplift rates assumed when frames are set, what actually
+happened to wages and prices, revenue and the result target, political additions and cost steps."""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator
+
+from budgetsim.scenario.base import Model
+
+YearPath = dict[int, float]
+
+
+class Economy(Model):
+    """Rates are fractions per year (0.033 = 3.3 %). ``*_uplift`` and ``efficiency`` are what the
+    frames are built on; ``*_outcome`` are what costs actually do (default: as assumed).
+
+    The total available to committees is ``total_available`` if given, else
+    ``revenue x (1 - result_target - other_net_costs_share)`` if a revenue path is given.
+
+    >>> e = Economy(wage_uplift={2024: 0.033}, price_uplift={2024: 0.018}, efficiency={2024: 0.01})
+    >>> e.outcome("wage", 2024)
+    0.033
+    """
+
+    wage_uplift: YearPath = Field(description="wage index used for frames, per year")
+    price_uplift: YearPath = Field(description="price index used for frames, per year")
+    efficiency: YearPath = Field(description="efficiency requirement deducted from frames, per year")
+    wage_outcome: YearPath | None = Field(default=None, description="actual wage growth (default: wage_uplift)")
+    price_outcome: YearPath | None = Field(default=None, description="actual price growth (default: price_uplift)")
+    internal_price_outcome: YearPath | None = Field(
+        default=None, description="actual price growth of internal services (default: price outcome)"
+    )
+    realised_efficiency: YearPath | None = Field(
+        default=None, description="productivity gain committees actually realise (default: efficiency)"
+    )
+    revenue: YearPath | None = Field(default=None, description="tax revenue and general grants, SEK")
+    result_target: float = Field(default=0.02, ge=0, lt=1, description="result target, share of revenue")
+    other_net_costs_share: float = Field(
+        default=0.0, ge=-1, lt=1, description="depreciation and net financial items, share of revenue"
+    )
+    total_available: YearPath | None = Field(default=None, description="total for committees, SEK (overrides revenue)")
+
+    @field_validator("wage_uplift", "price_uplift", "wage_outcome", "price_outcome", "internal_price_outcome")
+    @classmethod
+    def _rate(cls, path: YearPath | None) -> YearPath | None:
+        for year, value in (path or {}).items():
+            if not -0.5 < value < 1:
+                raise ValueError(f"year {year}: rate {value} is outside (-0.5, 1); give fractions, 0.033 for 3.3 %")
+        return path
+
+    @field_validator("efficiency", "realised_efficiency")
+    @classmethod
+    def _efficiency(cls, path: YearPath | None) -> YearPath | None:
+        for year, value in (path or {}).items():
+            if not 0 <= value < 0.5:
+                raise ValueError(f"year {year}: efficiency {value} is outside [0, 0.5); give fractions, 0.01 for 1 %")
+        return path
+
+    @field_validator("revenue", "total_available")
+    @classmethod
+    def _money(cls, path: YearPath | None) -> YearPath | None:
+        for year, value in (path or {}).items():
+            if value < 0:
+                raise ValueError(f"year {year}: amount {value} is negative")
+        return path
+
+    def outcome(self, kind: str, year: int) -> float:
+        """Actual rate of ``kind`` ('wage', 'price', 'internal_price', 'efficiency') in ``year``."""
+        paths = {
+            "wage": (self.wage_outcome, self.wage_uplift),
+            "price": (self.price_outcome, self.price_uplift),
+            "internal_price": (self.internal_price_outcome, None),
+            "efficiency": (self.realised_efficiency, self.efficiency),
+        }
+        actual, fallback = paths[kind]
+        if actual is not None:
+            return actual[year]
+        if kind == "internal_price":
+            return self.outcome("price", year)
+        return fallback[year]
+
+    def available(self, year: int) -> float | None:
+        """Total available to committees in ``year``, or None if neither path is given."""
+        if self.total_available is not None:
+            return self.total_available[year]
+        if self.revenue is not None:
+            return self.revenue[year] * (1 - self.result_target - self.other_net_costs_share)
+        return None
+
+
+class Addition(Model):
+    """A political addition (satsning) to one committee's frame in one year, SEK. It enters the
+    frame that year and, like every frame, is carried and uplifted from then on."""
+
+    year: int
+    committee: str
+    amount: float
+    label: str = "political addition"
+
+
+class CostStep(Model):
+    """A permanent change in a committee's cost level from ``year`` on that the allocation model
+    does not see, e.g. a new law raising standards: ``share=0.02`` raises cost by 2 %."""
+
+    year: int
+    committee: str
+    share: float = Field(gt=-1)
+    label: str = "cost step"

@@ -1,0 +1,71 @@
+"""What a strategy is, and how strategies combine.
+
+A strategy is any callable ``(ctx: BudgetContext) -> Allocation | dict[str, array]`` returning
+changes from last year's frame by component. It may have a ``check(arrays)`` method, called
+once before the first year, that raises if the scenario does not suit it, and a ``name``.
+Built-ins are small frozen dataclasses; ``a + b`` (or :func:`combine`) adds their changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+import numpy as np
+
+from budgetsim.engine.arrays import ScenarioArrays
+from budgetsim.engine.context import (
+    Allocation,
+    AllocationLike,
+    BudgetContext,
+    Strategy,
+    as_allocation,
+    check_strategy,
+    strategy_name,
+)
+
+__all__ = ["AllocationLike", "Combined", "Composable", "Strategy", "as_allocation", "check_strategy", "combine", "strategy_name"]
+
+class Composable:
+    """Mixin for built-in strategies: ``a + b`` combines them."""
+
+    def __add__(self, other: Callable[..., AllocationLike]) -> Combined:
+        return combine(self, other)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Combined(Composable):
+    """Several strategies applied to the same context; changes and info with the same name add up."""
+
+    parts: tuple[Callable[..., AllocationLike], ...]
+
+    @property
+    def name(self) -> str:
+        return " + ".join(strategy_name(p) for p in self.parts)
+
+    def check(self, arrays: ScenarioArrays) -> None:
+        for part in self.parts:
+            check_strategy(part, arrays)
+
+    def __call__(self, ctx: BudgetContext) -> Allocation:
+        changes: dict[str, np.ndarray] = {}
+        info: dict[str, np.ndarray] = {}
+        for part in self.parts:
+            allocation = as_allocation(part(ctx))
+            for target, source in ((changes, allocation.changes), (info, allocation.info)):
+                for key, value in source.items():
+                    target[key] = target[key] + value if key in target else value
+        return Allocation(changes=changes, info=info)
+
+
+def combine(*strategies: Callable[..., AllocationLike]) -> Combined:
+    """Combine strategies: the frame change is the sum of their changes.
+
+    >>> import budgetsim as bs
+    >>> s = bs.strategies.combine(bs.strategies.Incremental(), bs.strategies.VolumeUplift())
+    >>> s.name
+    'incremental + volume uplift'
+    """
+    parts: list[Callable[..., AllocationLike]] = []
+    for s in strategies:
+        parts.extend(s.parts if isinstance(s, Combined) else (s,))
+    return Combined(tuple(parts))

@@ -1,0 +1,62 @@
+"""Needs-based allocation (behovsfinansiering): a total distributed top-down in proportion to
+weighted need.
+
+weighted need_c = standard cost_c x need units_c x price level_c, where need units = forecast
+population in the committee's age ranges x cost weights x need index x care intensity (as last
+measured), and the standard cost is the base-year cost per need unit. Then
+
+frame_c = total x weighted need_c / sum of weighted need.
+
+The parts sum to the total; with ``round_to=0.01`` each frame is whole öre and the sum is exact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from budgetsim.engine.arrays import ScenarioArrays
+from budgetsim.engine.context import Allocation, BudgetContext
+from budgetsim.engine.need import need_units
+from budgetsim.money import apportion
+from budgetsim.strategies.base import AllocationLike, Composable, as_allocation, check_strategy
+
+
+@dataclass(frozen=True)
+class NeedsBased(Composable):
+    """Distribute a total in proportion to weighted need.
+
+    ``total=None`` takes the scenario's total available (revenue less the result target, or an
+    explicit path). ``total=<strategy>`` distributes what that strategy would have given all
+    committees together this year, so only the split differs (a pure redistribution).
+
+    >>> import budgetsim as bs
+    >>> NeedsBased(total=bs.strategies.boras_current()).name
+    'needs based'
+    """
+
+    total: Callable[[BudgetContext], AllocationLike] | None = None
+    round_to: float | None = None  #: e.g. 0.01 for whole öre
+    name: str = "needs based"
+
+    def check(self, arrays: ScenarioArrays) -> None:
+        if self.total is None and arrays.total_available is None:
+            raise ValueError("needs based: the scenario gives no total available (economy.revenue or economy.total_available); pass total=")
+        if self.total is not None:
+            check_strategy(self.total, arrays)
+        if self.round_to is not None and self.round_to <= 0:
+            raise ValueError(f"needs based: round_to must be > 0, got {self.round_to}")
+
+    def __call__(self, ctx: BudgetContext) -> Allocation:
+        a = ctx.arrays
+        standard = a.base_cost / need_units(a, a.outcome_population[:, 0], 0)
+        weighted_need = standard * ctx.need_units * ctx.price_level
+        if self.total is None:
+            total = ctx.total_available
+        else:
+            other = as_allocation(self.total(ctx))
+            total = (ctx.last_frame + sum(np.broadcast_to(v, ctx.last_frame.shape) for v in other.changes.values())).sum(axis=-1)
+        frames = apportion(total, weighted_need, self.round_to)
+        return Allocation({"needs": frames - ctx.last_frame}, {"weighted_need": weighted_need})

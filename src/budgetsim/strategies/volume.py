@@ -1,0 +1,87 @@
+"""Volume uplift (volymuppräkning): the frame changes with the driver population times a price
+per inhabitant (à-pris), the price itself uplifted each year by the committee's cost mix.
+
+The population is the one known when the budget is set. Let ``X_s(y)`` be the basis population
+of year ``y`` as known at the budget of year ``s`` (``basis="forecast"``: the year-end count;
+``basis="mean"``: the mean of the year-end counts of ``y - 1`` and ``y``). Then
+
+* uplift_t = price_t x (X_t(t) - X_t(t-1)): the growth the current forecast expects. Past
+  forecasts are never revisited, so the population the frame pays for drifts from the best
+  estimate by the sum of all forecast revisions: a hidden windfall (+) or saving (-), reported
+  every year as the diagnostic ``volume_uncorrected_error``
+  = price_t x (X_1(0) + sum_{s<=t}(X_s(s) - X_s(s-1)) - X_t(t)).
+* with ``correct_forecast_errors=True`` the component ``volume_correction``
+  = price_t x (X_t(t-1) - X_{t-1}(t-1)) adds each year's revision of last year's figure, so
+  the frame pays for the best estimate ``X_t(t)`` and the error does not accumulate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from budgetsim.engine.arrays import KNOWN_OFFSETS, ScenarioArrays
+from budgetsim.engine.context import Allocation, BudgetContext
+from budgetsim.strategies.base import Composable
+
+Basis = Literal["forecast", "mean"]
+
+
+@dataclass(frozen=True)
+class VolumeUplift(Composable):
+    """Volume uplift for the committees with volume drivers (or the ones named).
+
+    >>> import budgetsim as bs
+    >>> VolumeUplift(committees=("GSN", "VÄN"), basis="mean").basis
+    'mean'
+    """
+
+    committees: Sequence[str] | None = None  #: covered committees; None = all with volume drivers
+    basis: Basis = "forecast"
+    correct_forecast_errors: bool = False
+    name: str = "volume uplift"
+
+    def check(self, arrays: ScenarioArrays) -> None:
+        if self.basis not in ("forecast", "mean"):
+            raise ValueError(f"volume uplift: basis must be 'forecast' or 'mean', got {self.basis!r}")
+        for c in self.committees or ():
+            if c not in arrays.committees:
+                raise ValueError(f"volume uplift: unknown committee {c!r}; known: {', '.join(arrays.committees)}")
+            if not arrays.driver_price[arrays.committees.index(c)].any():
+                raise ValueError(f"volume uplift: committee {c!r} has no volume drivers in the scenario")
+        if self.basis == "mean":
+            missing = np.isnan(arrays.known_population[:, :, KNOWN_OFFSETS.index(-2)]).any(axis=(0, 2))
+            if missing.any():
+                years = arrays.years[missing].tolist()
+                raise ValueError(
+                    f"volume uplift with basis='mean' needs the population two years before each budget year; "
+                    f"not known for budget year(s) {years}"
+                )
+
+    def _covered(self, arrays: ScenarioArrays) -> np.ndarray:
+        if self.committees is None:
+            return np.ones(len(arrays.committees), dtype=bool)
+        return np.isin(np.array(arrays.committees), list(self.committees))
+
+    def __call__(self, ctx: BudgetContext) -> Allocation:
+        a = ctx.arrays
+        known = a.known_population[:, : ctx.t + 1]  # (D|1, t+1, 3, B): years s-2, s-1, s at each budget s<=t
+        if self.basis == "forecast":
+            current, previous = known[:, :, 2], known[:, :, 1]
+        else:
+            current, previous = (known[:, :, 1] + known[:, :, 2]) / 2, (known[:, :, 0] + known[:, :, 1]) / 2
+        price = a.driver_price * self._covered(a)[:, None] * ctx.price_level[..., None]  # (D|1, C, B)
+
+        def value(population: np.ndarray) -> np.ndarray:  # (D|1, B) -> (D|1, C) SEK
+            return (price * population[:, None, :]).sum(axis=-1)
+
+        uncorrected_level = previous[:, 0] + (current - previous).sum(axis=1)
+        changes = {"volume": value(current[:, -1] - previous[:, -1])}
+        if self.correct_forecast_errors:
+            revision = previous[:, -1] - current[:, -2] if ctx.t > 0 else np.zeros_like(previous[:, -1])
+            changes["volume_correction"] = value(revision)
+        info = {"volume_uncorrected_error": value(uncorrected_level - current[:, -1])}
+        return Allocation(changes, info)
