@@ -89,8 +89,12 @@ def compare_command(
 ) -> None:
     """Compare Borås's current model, incremental frames and needs-based allocation on the built-in
     Borås data; print a summary (MSEK) and write the tidy tables as CSV."""
-    scenario = boras(end_year=end_year, forecast_bias=forecast_bias)
-    cmp = compare(scenario, standard_strategies())
+    try:
+        scenario = boras(end_year=end_year, forecast_bias=forecast_bias)
+        cmp = compare(scenario, standard_strategies())
+    except ValueError as err:  # pydantic's ValidationError is a ValueError
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(2) from None
     typer.echo(f"{scenario.name}: budget years {scenario.years[0]}-{scenario.years[-1]}, {len(scenario.committees)} committees\n")
     typer.echo(format_comparison(cmp))
     paths = write_tables(cmp, out, {"provenance": scenario.provenance()})

@@ -250,6 +250,8 @@ def boras(end_year: int = 2030, forecast_bias: bool = True) -> Scenario:
     True
     """
     base_year = int(_value("base_year"))
+    if end_year <= base_year:
+        raise ValueError(f"end_year ({end_year}) must be after base_year ({base_year})")
     years = range(base_year + 1, end_year + 1)
     population, population_notes = _population(end_year, forecast_bias)
     committees, committee_notes, committee_total = _committees(population, base_year)

@@ -1,0 +1,97 @@
+"""The built-in Borås data: published figures are reproduced, estimates are marked as such."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import budgetsim as bs
+from budgetsim.datasets.boras import forecast_bias, read
+
+
+@pytest.fixture(scope="module")
+def scenario() -> bs.Scenario:
+    return bs.default_scenario()
+
+
+def test_budget_years_and_committees(scenario: bs.Scenario) -> None:
+    assert scenario.years == tuple(range(2024, 2031))
+    assert scenario.committee("VÄN").name == "Vård- och äldrenämnden"
+    assert scenario.committee("IFN").mandated_share == 0.90  # study l.514
+    covered = [c.id for c in scenario.committees if c.volume_drivers]
+    assert covered == ["FSN", "GSN", "GVN", "VÄN"]  # not IFN, not SON (study l.416, l.446)
+    assert [d.label for d in scenario.committee("VÄN").volume_drivers] == ["65+"]
+
+
+def test_published_population_figures(scenario: bs.Scenario) -> None:
+    outcomes = scenario.population.outcomes
+    assert abs(sum(outcomes[2022]) - 114_445) <= 2  # published total at 2022-12-31, bands within +-2
+    assert sum(outcomes[2023]) == pytest.approx(114_592)  # published total at 2023-12-31
+    forecast_2023 = next(f for f in scenario.population.forecasts if f.published == 2023)
+    assert abs(sum(forecast_2023.counts[2027]) - 116_103) <= 2  # published forecast total
+    labels = scenario.population.labels
+    assert forecast_2023.counts[2024][labels.index("80-84")] == 3683
+
+
+def test_historical_forecast_bias_from_the_vintages() -> None:
+    bias = forecast_bias(read("population_forecast_2023.csv"), read("population_vintages.csv"))
+    # 0-9 band: 2019-based forecast of 2024 = 13,739 vs 12,856 in the 2023 forecast (5 years);
+    # 2020-based forecast of 2025 = 13,395 vs 12,713 (5 years)
+    expected = ((13_739 / 12_856) ** 0.2 - 1 + (13_395 / 12_713) ** 0.2 - 1) / 2
+    assert bias["0-4"] == pytest.approx(expected) and bias["5-9"] == pytest.approx(expected)
+
+
+def test_forecasts_overshoot_outcomes_as_history_did(scenario: bs.Scenario) -> None:
+    pop = scenario.population
+    child = pop.labels.index("0-4")
+    known = pop.known(2026, 2026)[child]
+    assert known > pop.outcomes[2026][child]
+    no_bias = bs.boras(forecast_bias=False).population
+    assert no_bias.known(2026, 2026)[child] == pytest.approx(no_bias.outcomes[2026][child])
+
+
+def test_frames_are_estimates_with_their_method(scenario: bs.Scenario) -> None:
+    prov = scenario.provenance()
+    frames = prov[prov.item.str.endswith(".base_frame")]
+    assert len(frames) == len(scenario.committees)
+    assert set(frames.status) == {"estimate"}
+    assert frames.method.str.contains("national").all() or frames.method.str.contains("x cost growth").all()
+    assert set(prov.status) == {"published", "estimate", "assumption"}
+    published = prov[prov.status == "published"].item.tolist()
+    assert "economy.wage_uplift" in published and "population.outcomes.2022" in published
+
+
+def test_committee_total_matches_the_documented_method(scenario: bs.Scenario) -> None:
+    totals = read("totals_2005_2014.csv").set_index("year")
+    growth = (4902 / 3460) ** (1 / 9)
+    assert sum(c.base_frame for c in scenario.committees) == pytest.approx(4902e6 * growth**9)
+    assert totals.net_cost[2014] == -4902
+
+
+def test_primary_school_estimate_is_consistent_with_the_study(scenario: bs.Scenario) -> None:
+    # study l.478: the primary-school administration turns over "just over 2 billion" and its
+    # municipal grant is "somewhat smaller"
+    assert 1.7e9 < scenario.committee("GSN").base_frame < 2.0e9
+
+
+def test_son_base_year_deficit_is_the_published_one(scenario: bs.Scenario) -> None:
+    son = scenario.committee("SON")
+    assert son.base_net_cost - son.base_frame == pytest.approx(4e6)  # study l.488
+
+
+def test_data_files_ship_inside_the_package() -> None:
+    table = read("committees.csv")
+    assert table.id.tolist() == ["FSN", "GSN", "GVN", "IFN", "SON", "VÄN", "ÖVR"]
+    assert isinstance(table, pd.DataFrame)
+
+
+def test_default_comparison_tells_a_coherent_story(scenario: bs.Scenario) -> None:
+    cmp = bs.compare(scenario, {"current": bs.strategies.boras_current(), "incremental": bs.strategies.incremental()})
+    cm = cmp.committee_metrics.set_index(["strategy", "committee"])
+    # committees without volume uplift get the same frames under both
+    assert cm.loc[("current", "IFN"), "mean_coverage"] == cm.loc[("incremental", "IFN"), "mean_coverage"]
+    # elderly care funded on 65+ falls behind its need, which grows with 80+ (behaviour 3)
+    assert cm.loc[("current", "VÄN"), "mean_coverage"] < 0.97
+    # over-forecast children: the preschool volume uplift over-funds need (behaviour 4)
+    diag = cmp.diagnostics.query("strategy == 'current' and name == 'volume_uncorrected_error'")
+    assert diag.query("committee == 'FSN' and year == 2030").value.iloc[0] > 0
+    assert np.all(diag.query("committee == 'IFN'").value == 0)

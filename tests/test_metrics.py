@@ -1,0 +1,44 @@
+"""Metrics: hand-computed Gini and volatility, and the comparison tables."""
+
+import numpy as np
+import pytest
+from factory import make_scenario
+
+import budgetsim as bs
+
+
+def test_gini_by_hand() -> None:
+    # pairs |1-3| = 2 in both orders over n^2 = 4, over 2 x mean 2: 1 / 4
+    assert float(bs.metrics.gini(np.array([1.0, 3.0]))) == pytest.approx(0.25)
+    assert bs.metrics.gini(np.array([[1.0, 1.0], [0.0, 2.0]])).tolist() == pytest.approx([0.0, 0.5])
+    with pytest.raises(ValueError, match=">= 0"):
+        bs.metrics.gini(np.array([-1.0, 1.0]))
+
+
+def test_volatility_of_a_steady_growth_is_zero_and_of_a_jump_is_not() -> None:
+    s = make_scenario()
+    steady = bs.simulate(s, bs.strategies.incremental())
+    assert np.allclose(bs.metrics.volatility(steady), 0.0, atol=1e-12)
+
+    def jump(ctx):
+        return {"jump": ctx.last_frame * (0.10 if ctx.year == 2025 else 0.0)}
+
+    jumpy = bs.simulate(s, jump)
+    # changes 0 % then 10 %: standard deviation 5 %
+    assert bs.metrics.volatility(jumpy)[0].tolist() == pytest.approx([0.05, 0.05, 0.05])
+
+
+def test_metric_tables() -> None:
+    cmp = bs.compare(make_scenario(), {"inc": bs.strategies.incremental(), "cur": bs.strategies.boras_current()})
+    assert cmp.metrics.columns.tolist() == [
+        "strategy", "mean_coverage", "min_coverage", "coverage_gini", "volatility",
+        "deficits", "surpluses", "deficit_share", "total_frame_last_year",
+    ]
+    assert cmp.committee_metrics.shape == (6, 8)
+    assert cmp.yearly_metrics.columns.tolist()[:3] == ["strategy", "year", "total_frame"]
+    o = cmp.outcomes.query("strategy == 'inc'")
+    deficits = (-o.result).clip(lower=0).sum()
+    assert cmp.metrics.set_index("strategy").deficits["inc"] == pytest.approx(deficits)
+    assert cmp.metrics.set_index("strategy").total_frame_last_year["cur"] == pytest.approx(
+        cmp.frames.query("strategy == 'cur' and year == 2025").frame.sum()
+    )
