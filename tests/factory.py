@@ -75,12 +75,14 @@ def random_scenarios(draw: st.DrawFn, with_forecasts: bool = True, n_years: int 
     """Valid random scenarios: 1-5 committees, 4 age bands, forecast vintages that err."""
     base, end = 2023, 2023 + n_years
     years = range(base + 1, end + 1)
-    count = st.floats(10, 5_000, allow_nan=False)
-    outcomes = {y: tuple(draw(count) for _ in BANDS) for y in range(base - 2, end + 1)}
+    # populations move at most 10 % a year and forecasts err by at most 10 %, as real ones do
+    outcomes = {base - 2: tuple(draw(st.floats(10, 5_000)) for _ in BANDS)}
+    for y in range(base - 1, end + 1):
+        outcomes[y] = tuple(v * draw(st.floats(0.9, 1.1)) for v in outcomes[y - 1])
     forecasts = []
     if with_forecasts:
         for published in range(base, end):
-            factor = draw(st.floats(0.8, 1.25))
+            factor = draw(st.floats(0.9, 1.1))
             forecasts.append(
                 {
                     "published": published,

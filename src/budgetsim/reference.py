@@ -119,9 +119,11 @@ def simulate_reference(
             assert total is not None
             weights = {}
             for c in scenario.committees:
-                standard = c.base_net_cost / _need_units(scenario, c, base_counts, 0)
-                units = _need_units(scenario, c, scenario.population.known(year, year), year - 1 - scenario.base_year)
-                weights[c.id] = standard * units * _price_level(scenario, c, year)
+                if c.need is None:
+                    units = c.base_net_cost
+                else:
+                    units = _need_units(scenario, c, scenario.population.known(year, year), year - 1 - scenario.base_year)
+                weights[c.id] = units * _price_level(scenario, c, year)
             weight_sum = sum(weights.values())
             changes = {cid: {"needs": total * w / weight_sum - last[cid]} for cid, w in weights.items()}
         for c in scenario.committees:

@@ -161,7 +161,7 @@ def _committees(population: Population, base_year: int) -> tuple[list[Committee]
     totals = read("totals_2005_2014.csv").set_index("year")
     table = read("committees.csv").set_index("id")
     lines = read("frame_lines.csv")
-    vän_weights = read("need_weights.csv")
+    graded = read("need_weights.csv")
     growth = (1 + _value("cost_growth_2017_2023")) ** (base_year - 2017)
     base_pop = np.array(population.outcomes[base_year])
 
@@ -180,8 +180,11 @@ def _committees(population: Population, base_year: int) -> tuple[list[Committee]
             VolumeDriver(min_age=int(r.min_age), max_age=None if pd.isna(r.max_age) else int(r.max_age), price=float(r.per_inhabitant * scale))
             for r in own[own.volume_driver].itertuples()
         )
-        override = vän_weights[vän_weights.committee == cid]
-        weight_rows: Iterable[Any] = override.itertuples() if len(override) else own.assign(weight=own.per_inhabitant).itertuples()
+        override = graded[graded.committee == cid]
+        if len(override):  # relative weights, scaled so they cost what the frame lines cost in the base year
+            people = np.array([base_pop[_ages(population, r.min_age, r.max_age)].sum() for r in override.itertuples()])
+            override = override.assign(weight=override.weight * frame / (override.weight.to_numpy() * people).sum())
+        weight_rows: Iterable[Any] = (override if len(override) else own.assign(weight=own.per_inhabitant * scale)).itertuples()
         weights = tuple(
             NeedWeight(min_age=int(r.min_age), max_age=None if pd.isna(r.max_age) else int(r.max_age), weight=float(r.weight))
             for r in weight_rows
@@ -228,7 +231,11 @@ def _committees(population: Population, base_year: int) -> tuple[list[Committee]
             SourceNote(
                 item=f"committees.{cid}.need",
                 status="assumption",
-                method="age-graded weights (need_weights.csv)" if len(override) else "need per inhabitant = frame line per inhabitant",
+                method=(
+                    "relative age-graded weights (need_weights.csv) scaled to the base frame"
+                    if len(override)
+                    else "standard cost per inhabitant = frame line per inhabitant"
+                ),
             )
         )
         notes.append(

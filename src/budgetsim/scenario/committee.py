@@ -46,9 +46,11 @@ class VolumeDriver(AgeSpan):
 
 
 class NeedWeight(AgeSpan):
-    """Relative need per inhabitant of an age range (a cost weight); only ratios matter."""
+    """Cost weight of an age range: the standard cost per inhabitant in base-year SEK. Needs-based
+    allocation compares weighted need across committees, so the scale matters between committees;
+    the cost side uses only its changes over time."""
 
-    weight: float = Field(ge=0)
+    weight: float = Field(ge=0, description="standard cost per inhabitant, base-year SEK")
 
 
 class NeedProfile(Model):

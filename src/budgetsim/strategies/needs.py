@@ -1,9 +1,11 @@
 """Needs-based allocation (behovsfinansiering): a total distributed top-down in proportion to
 weighted need.
 
-weighted need_c = standard cost_c x need units_c x price level_c, where need units = forecast
-population in the committee's age ranges x cost weights x need index x care intensity (as last
-measured), and the standard cost is the base-year cost per need unit. Then
+weighted need_c = need units_c x price level_c, where need units = forecast population in the
+committee's age ranges x cost weights (standard cost per inhabitant, base-year SEK) x need index x
+care intensity (as last measured). Need comes from the criteria, not from history: a committee
+whose base frame is above what its criteria justify loses share. A committee without a need
+profile is weighted by its base-year cost. Then
 
 frame_c = total x weighted need_c / sum of weighted need.
 
@@ -19,7 +21,6 @@ import numpy as np
 
 from budgetsim.engine.arrays import ScenarioArrays
 from budgetsim.engine.context import Allocation, BudgetContext
-from budgetsim.engine.need import need_units
 from budgetsim.money import apportion
 from budgetsim.strategies.base import AllocationLike, Composable, as_allocation, check_strategy
 
@@ -51,8 +52,7 @@ class NeedsBased(Composable):
 
     def __call__(self, ctx: BudgetContext) -> Allocation:
         a = ctx.arrays
-        standard = a.base_cost / need_units(a, a.outcome_population[:, 0], 0)
-        weighted_need = standard * ctx.need_units * ctx.price_level
+        weighted_need = np.where(a.has_need_profile, ctx.need_units, a.base_cost) * ctx.price_level
         if self.total is None:
             total = ctx.total_available
         else:
