@@ -99,7 +99,11 @@ def random_scenarios(draw: st.DrawFn, with_forecasts: bool = True, n_years: int 
         driver_band = draw(st.sampled_from([(0, 19), (65, None), (20, 64), None]))
         drivers = []
         if driver_band is not None:
-            people = sum(outcomes[base][j] for j, (_, lo, hi) in enumerate(BANDS) if lo >= driver_band[0] and (driver_band[1] is None or (hi is not None and hi <= driver_band[1])))
+            people = sum(
+                outcomes[base][j]
+                for j, (_, lo, hi) in enumerate(BANDS)
+                if lo >= driver_band[0] and (driver_band[1] is None or (hi is not None and hi <= driver_band[1]))
+            )
             share = draw(st.floats(0, 0.9))
             drivers = [{"min_age": driver_band[0], "max_age": driver_band[1], "price": share * frame / people}]
         weights = [{"min_age": lo, "max_age": hi, "weight": draw(st.floats(0, 10))} for _, lo, hi in BANDS]
@@ -130,8 +134,14 @@ def random_scenarios(draw: st.DrawFn, with_forecasts: bool = True, n_years: int 
         internal_price_outcome={y: draw(rate) for y in years},
         total_available={y: draw(st.floats(1e6, 5e9)) for y in years},
     )
-    additions = [{"year": y, "committee": "C0", "amount": draw(st.floats(0, 1e6))} for y in years if draw(st.booleans())]
-    steps = [{"year": y, "committee": f"C{n - 1}", "share": draw(st.floats(-0.05, 0.1))} for y in years if draw(st.booleans())]
+    additions = [
+        {"year": y, "committee": "C0", "amount": draw(st.floats(0, 1e6))} for y in years if draw(st.booleans())
+    ]
+    steps = [
+        {"year": y, "committee": f"C{n - 1}", "share": draw(st.floats(-0.05, 0.1))}
+        for y in years
+        if draw(st.booleans())
+    ]
     return bs.Scenario.model_validate(
         {
             "base_year": base,

@@ -7,19 +7,30 @@ import budgetsim as bs
 
 
 def test_need_and_cost_by_hand() -> None:
-    pop = {"bands": [{"label": "0-64", "min_age": 0, "max_age": 64}, {"label": "65+", "min_age": 65}],
-           "outcomes": {2023: (0, 1000), 2024: (0, 1100), 2025: (0, 1150)}}
+    pop = {
+        "bands": [{"label": "0-64", "min_age": 0, "max_age": 64}, {"label": "65+", "min_age": 65}],
+        "outcomes": {2023: (0, 1000), 2024: (0, 1100), 2025: (0, 1150)},
+    }
     committee = {
-        "id": "VÄN", "name": "Vård- och äldrenämnden", "sector": "elderly care", "base_frame": 1e6,
+        "id": "VÄN",
+        "name": "Vård- och äldrenämnden",
+        "sector": "elderly care",
+        "base_frame": 1e6,
         "cost_mix": {"wages": 0.6, "internal_services": 0.1},
         "need": {"weights": [{"min_age": 65, "weight": 1}], "care_intensity_growth": 0.02},
     }
     econ = economy(
-        wage_outcome={2024: 0.04, 2025: 0.04}, price_outcome={2024: 0.02, 2025: 0.02},
-        internal_price_outcome={2024: 0.10, 2025: 0.10}, realised_efficiency={2024: 0.01, 2025: 0.01},
+        wage_outcome={2024: 0.04, 2025: 0.04},
+        price_outcome={2024: 0.02, 2025: 0.02},
+        internal_price_outcome={2024: 0.10, 2025: 0.10},
+        realised_efficiency={2024: 0.01, 2025: 0.01},
     )
-    s = make_scenario(population=pop, committees=[committee], economy=econ,
-                      cost_steps=[{"year": 2025, "committee": "VÄN", "share": 0.05, "label": "new law"}])
+    s = make_scenario(
+        population=pop,
+        committees=[committee],
+        economy=econ,
+        cost_steps=[{"year": 2025, "committee": "VÄN", "share": 0.05, "label": "new law"}],
+    )
     o = bs.simulate(s, bs.strategies.incremental()).outcomes.set_index("year")
     # 2024: volume 1100/1000 x care 1.02; need prices 0.6 x 4 % + 0.4 x 2 % = 3.2 %; productivity 0.99
     assert o.need[2024] == pytest.approx(1e6 * 1.1 * 1.02 * 1.032 * 0.99)

@@ -23,7 +23,9 @@ def test_uplift_follows_each_committees_cost_mix() -> None:
 def test_components_of_the_2024_frame() -> None:
     r = bs.simulate(make_scenario(), bs.strategies.incremental())
     comp = r.components.query("year == 2024 and committee == 'SKOL'").set_index("component").amount
-    assert comp.to_dict() == pytest.approx({"base": 100e6, "wages": 2_310_000, "prices": 540_000, "efficiency": -1_000_000})
+    assert comp.to_dict() == pytest.approx(
+        {"base": 100e6, "wages": 2_310_000, "prices": 540_000, "efficiency": -1_000_000}
+    )
 
 
 def test_political_addition_enters_the_frame_and_is_carried() -> None:

@@ -31,8 +31,15 @@ def test_volatility_of_a_steady_growth_is_zero_and_of_a_jump_is_not() -> None:
 def test_metric_tables() -> None:
     cmp = bs.compare(make_scenario(), {"inc": bs.strategies.incremental(), "cur": bs.strategies.boras_current()})
     assert cmp.metrics.columns.tolist() == [
-        "strategy", "mean_coverage", "min_coverage", "coverage_gini", "volatility",
-        "deficits", "surpluses", "deficit_share", "total_frame_last_year",
+        "strategy",
+        "mean_coverage",
+        "min_coverage",
+        "coverage_gini",
+        "volatility",
+        "deficits",
+        "surpluses",
+        "deficit_share",
+        "total_frame_last_year",
     ]
     assert cmp.committee_metrics.shape == (6, 8)
     assert cmp.yearly_metrics.columns.tolist()[:3] == ["strategy", "year", "total_frame"]

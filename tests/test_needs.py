@@ -11,13 +11,21 @@ def _needs_scenario(total: float = 1_000_000.0) -> bs.Scenario:
     """Three committees with the same cost mix and a standard cost of 1,000 SEK per need unit, so
     shares follow need units: 2024 (perfect foresight) 220 x 1 : 510 x 1 : 60 x 9 = 220 : 510 : 540."""
     pop = {
-        "bands": [{"label": "0-19", "min_age": 0, "max_age": 19}, {"label": "20-64", "min_age": 20, "max_age": 64}, {"label": "65+", "min_age": 65}],
+        "bands": [
+            {"label": "0-19", "min_age": 0, "max_age": 19},
+            {"label": "20-64", "min_age": 20, "max_age": 64},
+            {"label": "65+", "min_age": 65},
+        ],
         "outcomes": {2023: (200, 500, 50), 2024: (220, 510, 60), 2025: (230, 515, 70)},
     }
 
     def committee(cid: str, lo: int, hi: int | None, weight: float, units_2023: float) -> dict:
         return {
-            "id": cid, "name": cid, "sector": "test", "base_frame": 1000 * units_2023, "cost_mix": {"wages": 0.6},
+            "id": cid,
+            "name": cid,
+            "sector": "test",
+            "base_frame": 1000 * units_2023,
+            "cost_mix": {"wages": 0.6},
             "need": {"weights": [{"min_age": lo, "max_age": hi, "weight": weight}]},
         }
 

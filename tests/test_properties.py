@@ -69,7 +69,9 @@ def test_scaling_all_money_scales_all_frames(scenario: bs.Scenario, factor: floa
                 "need": None
                 if c.need is None
                 else c.need.model_copy(
-                    update={"weights": tuple(w.model_copy(update={"weight": w.weight * factor}) for w in c.need.weights)}
+                    update={
+                        "weights": tuple(w.model_copy(update={"weight": w.weight * factor}) for w in c.need.weights)
+                    }
                 ),
             }
         )

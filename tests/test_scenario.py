@@ -43,7 +43,10 @@ def test_committee_id_used_twice() -> None:
     ("bands", "problem"),
     [
         ([("0-19", 0, 19), ("15-64", 15, 64), ("65+", 65, None)], "overlap"),
-        ([("0-19", 0, 19), ("25-64", 25, 64), ("65+", 65, None)], "gap between bands '0-19' and '25-64': ages 20-24 are missing"),
+        (
+            [("0-19", 0, 19), ("25-64", 25, 64), ("65+", 65, None)],
+            "gap between bands '0-19' and '25-64': ages 20-24 are missing",
+        ),
         ([("5-64", 5, 64), ("65+", 65, None)], "the first band must start at age 0"),
         ([("0-64", 0, None), ("65+", 65, None)], "only the last band may be open-ended"),
     ],
@@ -101,8 +104,12 @@ def test_no_forecast_published_in_time() -> None:
 
 
 def test_additions_for_unknown_committee_or_year() -> None:
-    assert "additions[0]: unknown committee 'XYZ'" in _error(additions=[{"year": 2024, "committee": "XYZ", "amount": 1}])
-    assert "additions[0]: year 2031 is not a budget year" in _error(additions=[{"year": 2031, "committee": "OMS", "amount": 1}])
+    assert "additions[0]: unknown committee 'XYZ'" in _error(
+        additions=[{"year": 2024, "committee": "XYZ", "amount": 1}]
+    )
+    assert "additions[0]: year 2031 is not a budget year" in _error(
+        additions=[{"year": 2031, "committee": "OMS", "amount": 1}]
+    )
 
 
 def test_misspelt_field_is_an_error_not_ignored() -> None:

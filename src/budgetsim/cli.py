@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import pandas as pd
 import typer
@@ -31,15 +32,17 @@ def standard_strategies() -> dict:
     }
 
 
-def _money_columns(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    return table.assign(**{c: table[c] / MSEK for c in columns})
+RATIOS = ["mean_coverage", "min_coverage", "coverage_gini", "volatility", "deficit_share"]
+AMOUNTS = {"deficits": "deficits MSEK", "surpluses": "surpluses MSEK", "total_frame_last_year": "last-year frames MSEK"}
 
 
 def format_comparison(cmp: Comparison) -> str:
-    """The readable report ``compare`` prints: strategy metrics, last-year frames and mean need
-    coverage per committee. Money in MSEK."""
-    metrics = _money_columns(cmp.metrics, ["deficits", "surpluses", "total_frame_last_year"]).set_index("strategy")
-    metrics = metrics.rename(columns={"deficits": "deficits MSEK", "surpluses": "surpluses MSEK", "total_frame_last_year": "total frame MSEK"})
+    """The readable report ``compare`` prints: strategy metrics, last-year frames, mean need
+    coverage per committee, and the hidden windfall of uncorrected forecasts. Money in MSEK."""
+    metrics = cmp.metrics.set_index("strategy")
+    metrics[list(AMOUNTS)] = metrics[list(AMOUNTS)] / MSEK
+    metrics = metrics.rename(columns=AMOUNTS)
+    formatters = {c: "{:.3f}".format for c in RATIOS} | {c: "{:,.1f}".format for c in AMOUNTS.values()}
     last_year = int(cmp.frames.year.max())
     frames = cmp.frames[cmp.frames.year == last_year].pivot(index="committee", columns="strategy", values="frame") / MSEK
     coverage = cmp.committee_metrics.pivot(index="committee", columns="strategy", values="mean_coverage")
@@ -47,14 +50,24 @@ def format_comparison(cmp: Comparison) -> str:
     committees = list(next(iter(cmp.results.values())).scenario.committees)
     parts = [
         "Strategies (deficits and surpluses summed over all years)",
-        metrics.to_string(float_format=lambda v: f"{v:,.3f}" if abs(v) < 10 else f"{v:,.0f}"),
+        metrics.to_string(formatters=formatters),
         "",
         f"Frames {last_year}, MSEK",
-        frames.loc[committees, order].to_string(float_format=lambda v: f"{v:,.1f}"),
+        frames.loc[committees, order].to_string(float_format="{:,.1f}".format),
         "",
         "Mean need coverage (frame / need) over the budget years",
-        coverage.loc[committees, order].to_string(float_format=lambda v: f"{v:.3f}"),
+        coverage.loc[committees, order].to_string(float_format="{:.3f}".format),
     ]
+    hidden = cmp.diagnostics[cmp.diagnostics.name == "volume_uncorrected_error"]
+    if len(hidden):
+        first = hidden.strategy.iloc[0]
+        table = hidden[hidden.strategy == first].pivot(index="year", columns="committee", values="value") / MSEK
+        table = table.loc[:, (table != 0).any()]
+        parts += [
+            "",
+            f"Volume uplift on uncorrected forecasts ({first}): windfall (+) or hidden saving (-) in the frame, MSEK",
+            table.to_string(float_format="{:,.1f}".format),
+        ]
     return "\n".join(parts)
 
 
@@ -83,9 +96,11 @@ def write_tables(cmp: Comparison, out: Path, extra: dict[str, pd.DataFrame] | No
 
 @app.command("compare")
 def compare_command(
-    out: Path = typer.Option(Path("budgetsim-output"), help="Folder for the CSV tables."),
-    end_year: int = typer.Option(2030, help="Last budget year (the base year is 2023)."),
-    forecast_bias: bool = typer.Option(True, help="Let population forecasts err as Borås's did in the past."),
+    out: Annotated[Path, typer.Option(help="Folder for the CSV tables.")] = Path("budgetsim-output"),
+    end_year: Annotated[int, typer.Option(help="Last budget year (the base year is 2023).")] = 2030,
+    forecast_bias: Annotated[
+        bool, typer.Option(help="Let population forecasts err as Borås's did in the past.")
+    ] = True,
 ) -> None:
     """Compare Borås's current model, incremental frames and needs-based allocation on the built-in
     Borås data; print a summary (MSEK) and write the tidy tables as CSV."""
@@ -95,7 +110,9 @@ def compare_command(
     except ValueError as err:  # pydantic's ValidationError is a ValueError
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(2) from None
-    typer.echo(f"{scenario.name}: budget years {scenario.years[0]}-{scenario.years[-1]}, {len(scenario.committees)} committees\n")
+    typer.echo(
+        f"{scenario.name}: budget years {scenario.years[0]}-{scenario.years[-1]}, {len(scenario.committees)} committees\n"
+    )
     typer.echo(format_comparison(cmp))
     paths = write_tables(cmp, out, {"provenance": scenario.provenance()})
     typer.echo(f"\nWrote {len(paths)} tables to {out}/: {', '.join(p.name for p in paths)}")

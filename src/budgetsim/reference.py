@@ -69,7 +69,11 @@ def _volume(scenario: Scenario, c: Committee, year: int, basis: str, correct: bo
         a, b = _basis(scenario, budget_year, year_a, basis), _basis(scenario, budget_b, year_b, basis)
         total = 0.0
         for d in c.volume_drivers:
-            total += d.price * level * (_people(scenario, a, d.min_age, d.max_age) - _people(scenario, b, d.min_age, d.max_age))
+            total += (
+                d.price
+                * level
+                * (_people(scenario, a, d.min_age, d.max_age) - _people(scenario, b, d.min_age, d.max_age))
+            )
         return total
 
     out = {"volume": value(year, year, year, year - 1)}
@@ -122,7 +126,9 @@ def simulate_reference(
                 if c.need is None:
                     units = c.base_net_cost
                 else:
-                    units = _need_units(scenario, c, scenario.population.known(year, year), year - 1 - scenario.base_year)
+                    units = _need_units(
+                        scenario, c, scenario.population.known(year, year), year - 1 - scenario.base_year
+                    )
                 weights[c.id] = units * _price_level(scenario, c, year)
             weight_sum = sum(weights.values())
             changes = {cid: {"needs": total * w / weight_sum - last[cid]} for cid, w in weights.items()}
@@ -139,10 +145,14 @@ def simulate_reference(
             internal = e.outcome("internal_price", year)
             mix = c.cost_mix
             need_price *= 1 + mix.wages * wage + mix.other * price
-            cost_price *= 1 + mix.wages * wage + mix.internal_services * internal + (mix.other - mix.internal_services) * price
+            cost_price *= (
+                1 + mix.wages * wage + mix.internal_services * internal + (mix.other - mix.internal_services) * price
+            )
             productivity *= 1 - e.outcome("efficiency", year)
             step *= math.prod(1 + s.share for s in scenario.cost_steps if s.year == year and s.committee == c.id)
-            volume_index = _need_units(scenario, c, scenario.population.outcomes[year], year - scenario.base_year) / base_units
+            volume_index = (
+                _need_units(scenario, c, scenario.population.outcomes[year], year - scenario.base_year) / base_units
+            )
             out.need[(year, c.id)] = c.base_net_cost * volume_index * need_price * productivity
             out.cost[(year, c.id)] = c.base_net_cost * volume_index * cost_price * productivity * step
     return out

@@ -54,7 +54,10 @@ class Result:
     def _index(self) -> dict[str, np.ndarray]:
         D, T, C = self.raw.frame.shape
         draw, t, c = np.meshgrid(np.arange(D), np.arange(T), np.arange(C), indexing="ij")
-        columns = {"year": self.scenario.years[t.ravel()], "committee": np.array(self.scenario.committees, dtype=object)[c.ravel()]}
+        columns = {
+            "year": self.scenario.years[t.ravel()],
+            "committee": np.array(self.scenario.committees, dtype=object)[c.ravel()],
+        }
         return {"draw": draw.ravel(), **columns} if D > 1 else columns
 
     def _wide(self, values: dict[str, np.ndarray]) -> pd.DataFrame:

@@ -108,7 +108,10 @@ def forecast_bias(bands: pd.DataFrame, forecast: pd.DataFrame) -> pd.Series:
 def _population(end_year: int, bias: bool) -> tuple[Population, list[SourceNote]]:
     raw = read("population_forecast_2023.csv")
     labels = raw.age_band.tolist()
-    bands = [AgeBand(label=r.age_band, min_age=int(r.age_min), max_age=None if pd.isna(r.age_max) else int(r.age_max)) for r in raw.itertuples()]
+    bands = [
+        AgeBand(label=r.age_band, min_age=int(r.age_min), max_age=None if pd.isna(r.age_max) else int(r.age_max))
+        for r in raw.itertuples()
+    ]
     official = {int(y): raw[y].to_numpy(float) for y in raw.columns if y.isdigit()}  # 2022..2027
     growth = (official[2027] / official[2022]) ** (1 / 5)
     for year in range(2028, end_year + 1):
@@ -124,7 +127,9 @@ def _population(end_year: int, bias: bool) -> tuple[Population, list[SourceNote]
         counts = {y: tuple(outcomes[y]) for y in (facts - 1, facts)}
         counts |= {y: tuple(outcomes[facts] * official[y] / official[facts]) for y in range(facts + 1, end_year + 1)}
         forecasts.append(PopulationForecast(published=published, counts=counts))
-    population = Population(bands=tuple(bands), outcomes={y: tuple(v) for y, v in outcomes.items()}, forecasts=tuple(forecasts))
+    population = Population(
+        bands=tuple(bands), outcomes={y: tuple(v) for y, v in outcomes.items()}, forecasts=tuple(forecasts)
+    )
     source = "Borås Stad befolkningsprognos, 10 May 2023 (shared/reference/boras_population_forecast_2023.csv)"
     bias_note = (
         "divided by (1 + historical over-forecast rate of the band) ** (year - 2023); rates from the 2019- and 2020-based "
@@ -134,14 +139,25 @@ def _population(end_year: int, bias: bool) -> tuple[Population, list[SourceNote]
     )
     notes = [
         SourceNote(item="population.outcomes.2022", status="published", unit="inhabitants", source=source),
-        _note("population_2023_total", "population.outcomes.2023", status="estimate", method="2023 forecast bands scaled to the published total 114,592"),
+        _note(
+            "population_2023_total",
+            "population.outcomes.2023",
+            status="estimate",
+            method="2023 forecast bands scaled to the published total 114,592",
+        ),
         SourceNote(
             item="population.outcomes.2024-",
             status="assumption",
             unit="inhabitants",
             method=f"2023 outcome x growth of the 2023 forecast (past 2027: mean band growth 2022-2027), {bias_note}",
         ),
-        SourceNote(item="population.forecasts.2023", status="published", unit="inhabitants", source=source, method="extended past 2027 by mean band growth 2022-2027 (assumption)"),
+        SourceNote(
+            item="population.forecasts.2023",
+            status="published",
+            unit="inhabitants",
+            source=source,
+            method="extended past 2027 by mean band growth 2022-2027 (assumption)",
+        ),
         SourceNote(
             item="population.forecasts.2024-",
             status="assumption",
@@ -165,8 +181,12 @@ def _committees(population: Population, base_year: int) -> tuple[list[Committee]
     growth = (1 + _value("cost_growth_2017_2023")) ** (base_year - 2017)
     base_pop = np.array(population.outcomes[base_year])
 
-    lines["per_inhabitant"] = [costs[m] for m in lines.measure] * lines.take_up * growth * lines.committee.map(table.net_share)
-    lines["amount"] = [row.per_inhabitant * base_pop[_ages(population, row.min_age, row.max_age)].sum() for row in lines.itertuples()]
+    lines["per_inhabitant"] = (
+        [costs[m] for m in lines.measure] * lines.take_up * growth * lines.committee.map(table.net_share)
+    )
+    lines["amount"] = [
+        row.per_inhabitant * base_pop[_ages(population, row.min_age, row.max_age)].sum() for row in lines.itertuples()
+    ]
     net_cost = totals.net_cost.abs() * 1e6  # MSEK -> SEK
     committee_total = net_cost[2014] * (1 + _cagr(net_cost[2005], net_cost[2014], 9)) ** (base_year - 2014)
     scale = committee_total / lines.amount.sum()
@@ -177,16 +197,24 @@ def _committees(population: Population, base_year: int) -> tuple[list[Committee]
         own = lines[lines.committee == cid]
         frame = float(own.amount.sum() * scale)
         drivers = tuple(
-            VolumeDriver(min_age=int(r.min_age), max_age=None if pd.isna(r.max_age) else int(r.max_age), price=float(r.per_inhabitant * scale))
+            VolumeDriver(
+                min_age=int(r.min_age),
+                max_age=None if pd.isna(r.max_age) else int(r.max_age),
+                price=float(r.per_inhabitant * scale),
+            )
             for r in own[own.volume_driver].itertuples()
         )
         override = graded[graded.committee == cid]
         if len(override):  # relative weights, scaled so they cost what the frame lines cost in the base year
             people = np.array([base_pop[_ages(population, r.min_age, r.max_age)].sum() for r in override.itertuples()])
             override = override.assign(weight=override.weight * frame / (override.weight.to_numpy() * people).sum())
-        weight_rows: Iterable[Any] = (override if len(override) else own.assign(weight=own.per_inhabitant * scale)).itertuples()
+        weight_rows: Iterable[Any] = (
+            override if len(override) else own.assign(weight=own.per_inhabitant * scale)
+        ).itertuples()
         weights = tuple(
-            NeedWeight(min_age=int(r.min_age), max_age=None if pd.isna(r.max_age) else int(r.max_age), weight=float(r.weight))
+            NeedWeight(
+                min_age=int(r.min_age), max_age=None if pd.isna(r.max_age) else int(r.max_age), weight=float(r.weight)
+            )
             for r in weight_rows
         )
         committees.append(
@@ -198,11 +226,16 @@ def _committees(population: Population, base_year: int) -> tuple[list[Committee]
                 base_cost=frame - son_result if cid == "SON" else None,
                 cost_mix=CostMix(wages=row.wage_share, internal_services=row.internal_share),
                 volume_drivers=drivers,
-                need=NeedProfile(weights=weights, need_index=row.need_index, care_intensity_growth=row.care_intensity_growth),
+                need=NeedProfile(
+                    weights=weights, need_index=row.need_index, care_intensity_growth=row.care_intensity_growth
+                ),
                 mandated_share=None if pd.isna(row.mandated_share) else float(row.mandated_share),
             )
         )
-        method = " + ".join(f"{r.measure} x ages {int(r.min_age)}-{'' if pd.isna(r.max_age) else int(r.max_age)} x take-up {r.take_up}" for r in own.itertuples())
+        method = " + ".join(
+            f"{r.measure} x ages {int(r.min_age)}-{'' if pd.isna(r.max_age) else int(r.max_age)} x take-up {r.take_up}"
+            for r in own.itertuples()
+        )
         notes.append(
             SourceNote(
                 item=f"committees.{cid}.base_frame",
@@ -231,6 +264,7 @@ def _committees(population: Population, base_year: int) -> tuple[list[Committee]
             SourceNote(
                 item=f"committees.{cid}.need",
                 status="assumption",
+                value=f"need index {row.need_index}, care intensity growth {row.care_intensity_growth} a year",
                 method=(
                     "relative age-graded weights (need_weights.csv) scaled to the base frame"
                     if len(override)
@@ -240,10 +274,21 @@ def _committees(population: Population, base_year: int) -> tuple[list[Committee]
         )
         notes.append(
             SourceNote(
-                item=f"committees.{cid}.cost_mix", status="assumption", value=f"wages {row.wage_share}, internal {row.internal_share}", method="committees.csv"
+                item=f"committees.{cid}.cost_mix",
+                status="assumption",
+                value=f"wages {row.wage_share}, internal {row.internal_share}",
+                method="committees.csv",
             )
         )
     notes.append(_note("son_result_2023", "committees.SON.base_cost"))
+    notes.append(
+        SourceNote(
+            item="committees.IFN.mandated_share",
+            status="published",
+            value="0.90",
+            source="study l.514 (interview): about 90 % of the committee's budget is mandated by law",
+        )
+    )
     return committees, notes, committee_total
 
 
@@ -287,21 +332,34 @@ def boras(end_year: int = 2030, forecast_bias: bool = True) -> Scenario:
         *population_notes,
         *committee_notes,
         _note("base_year"),
-        *(_note(n, f"economy.{n}") for n in ("wage_uplift", "price_uplift", "efficiency", "realised_efficiency", "result_target")),
+        *(
+            _note(n, f"economy.{n}")
+            for n in ("wage_uplift", "price_uplift", "efficiency", "realised_efficiency", "result_target")
+        ),
         _note("internal_price_premium", "economy.internal_price_outcome"),
         _note("ifn_legislation_step", "cost_steps.IFN.2025"),
         _note("cost_growth_2017_2023", "committees.*.base_frame (cost growth)"),
         SourceNote(
-            item="economy.revenue", status="estimate", unit="SEK", source=aar,
+            item="economy.revenue",
+            status="estimate",
+            unit="SEK",
+            source=aar,
             value=f"{revenue[base_year + 1]:.0f} in {base_year + 1}",
             method=f"tax revenue and general grants 2014 grown at their 2005-2014 rate ({revenue_growth:.2%} a year)",
         ),
         SourceNote(
-            item="economy.other_net_costs_share", status="estimate", source=aar, value=f"{other_share:.4f}",
+            item="economy.other_net_costs_share",
+            status="estimate",
+            source=aar,
+            value=f"{other_share:.4f}",
             method="(depreciation - net financial items) / tax revenue and general grants, 2014",
         ),
         SourceNote(
-            item="committees (total)", status="estimate", unit="SEK", source=aar, value=f"{committee_total:.0f}",
+            item="committees (total)",
+            status="estimate",
+            unit="SEK",
+            source=aar,
+            value=f"{committee_total:.0f}",
             method="net cost 2014 grown at its 2005-2014 rate to the base year",
         ),
     ]

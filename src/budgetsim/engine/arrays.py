@@ -50,7 +50,11 @@ class ScenarioArrays:
     @property
     def draws(self) -> int:
         """Number of draws: the longest leading axis among the draw-dependent arrays."""
-        return max(getattr(self, f.name).shape[0] for f in fields(self) if f.name in DRAW_FIELDS and getattr(self, f.name) is not None)
+        return max(
+            getattr(self, f.name).shape[0]
+            for f in fields(self)
+            if f.name in DRAW_FIELDS and getattr(self, f.name) is not None
+        )
 
     def with_draws(self, **arrays: np.ndarray) -> ScenarioArrays:
         """A copy with draw-dependent arrays replaced (each with a leading axis of 1 or D).

@@ -77,7 +77,9 @@ class BudgetContext:
     @cached_property
     def cost_uplift(self) -> np.ndarray:
         """(D|1, C) price and wage uplift of each committee's cost mix this year (no efficiency)."""
-        return mix_rate(self.arrays, self.arrays.wage_uplift[:, self.t, None], self.arrays.price_uplift[:, self.t, None])
+        return mix_rate(
+            self.arrays, self.arrays.wage_uplift[:, self.t, None], self.arrays.price_uplift[:, self.t, None]
+        )
 
     @cached_property
     def price_level(self) -> np.ndarray:

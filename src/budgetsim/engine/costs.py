@@ -41,4 +41,6 @@ def need_and_cost(arrays: ScenarioArrays) -> NeedAndCost:
     need = arrays.base_cost * volume * need_index * productivity
     cost = arrays.base_cost * volume * cost_index * productivity * arrays.cost_level
     D = arrays.draws
-    return NeedAndCost(need=np.broadcast_to(need, (D, *need.shape[1:])), cost=np.broadcast_to(cost, (D, *cost.shape[1:])))
+    return NeedAndCost(
+        need=np.broadcast_to(need, (D, *need.shape[1:])), cost=np.broadcast_to(cost, (D, *cost.shape[1:]))
+    )

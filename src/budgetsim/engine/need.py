@@ -8,7 +8,9 @@ import numpy as np
 from budgetsim.engine.arrays import ScenarioArrays
 
 
-def mix_rate(arrays: ScenarioArrays, wage: np.ndarray, price: np.ndarray, internal: np.ndarray | None = None) -> np.ndarray:
+def mix_rate(
+    arrays: ScenarioArrays, wage: np.ndarray, price: np.ndarray, internal: np.ndarray | None = None
+) -> np.ndarray:
     """Yearly rate of each committee's cost mix: wage share x wage rate + the rest x price rate;
     with ``internal``, the internal-services share grows at that rate instead of ``price``.
     Rates broadcast against the trailing committee axis."""

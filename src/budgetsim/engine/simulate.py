@@ -48,7 +48,9 @@ def simulate(
             info.setdefault(key, np.zeros((D, T, C)))[:, t] = _shaped(value, (D, C), label, key, year)
         frame[:, t] = last = total
     costs = need_and_cost(arrays)
-    return Result(arrays, label, RunArrays(frame=frame, components=components, info=info, need=costs.need, cost=costs.cost))
+    return Result(
+        arrays, label, RunArrays(frame=frame, components=components, info=info, need=costs.need, cost=costs.cost)
+    )
 
 
 def _shaped(value: np.ndarray, shape: tuple[int, int], strategy: str, key: str, year: int) -> np.ndarray:

@@ -23,9 +23,7 @@ class CostMix(Model):
     @model_validator(mode="after")
     def _sum(self) -> CostMix:
         if self.wages + self.internal_services > 1 + 1e-12:
-            raise ValueError(
-                f"wages ({self.wages}) + internal_services ({self.internal_services}) exceed 1"
-            )
+            raise ValueError(f"wages ({self.wages}) + internal_services ({self.internal_services}) exceed 1")
         return self
 
     @property
@@ -82,7 +80,9 @@ class Committee(Model):
     cost_mix: CostMix
     volume_drivers: tuple[VolumeDriver, ...] = ()
     need: NeedProfile | None = None
-    mandated_share: float | None = Field(default=None, ge=0, le=1, description="share of the budget mandated by law, if known")
+    mandated_share: float | None = Field(
+        default=None, ge=0, le=1, description="share of the budget mandated by law, if known"
+    )
 
     @property
     def base_net_cost(self) -> float:

@@ -8,6 +8,7 @@ Keeping both lets the simulator show what a forecast error does to a committee.
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 
 from pydantic import Field, field_validator, model_validator
 
@@ -101,7 +102,7 @@ class Population(Model):
         labels = [b.label for b in bands]
         if len(set(labels)) != len(labels):
             raise ValueError(f"band labels must be unique, got {labels}")
-        for prev, band in zip(bands, bands[1:], strict=False):
+        for prev, band in pairwise(bands):
             if prev.max_age is None:
                 raise ValueError(f"only the last band may be open-ended, {prev.label!r} is not last")
             if band.min_age <= prev.max_age:
@@ -145,9 +146,7 @@ class Population(Model):
         ends = [b.max_age for b in self.bands]
         span = f"{min_age}+" if max_age is None else f"{min_age}-{max_age}"
         if min_age not in starts or max_age not in ends:
-            raise ValueError(
-                f"ages {span} do not coincide with whole population bands ({', '.join(self.labels)})"
-            )
+            raise ValueError(f"ages {span} do not coincide with whole population bands ({', '.join(self.labels)})")
         first, last = starts.index(min_age), ends.index(max_age)
         if last < first:
             raise ValueError(f"ages {span} do not coincide with whole population bands ({', '.join(self.labels)})")
@@ -181,5 +180,3 @@ class Population(Model):
         raise ValueError(
             f"forecast published {vintage.published} has no figure for {year} (needed for budget year {budget_year})"
         )
-
-

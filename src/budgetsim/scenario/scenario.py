@@ -51,7 +51,9 @@ class Scenario(Model):
                 if item.committee not in ids:
                     raise ValueError(f"{field}[{i}]: unknown committee {item.committee!r}")
                 if item.year not in self.years:
-                    raise ValueError(f"{field}[{i}]: year {item.year} is not a budget year ({self.years[0]}-{self.end_year})")
+                    raise ValueError(
+                        f"{field}[{i}]: year {item.year} is not a budget year ({self.years[0]}-{self.end_year})"
+                    )
         return self
 
     def _check_paths(self) -> None:
@@ -90,7 +92,9 @@ class Scenario(Model):
                     raise ValueError(f"committees[{c.id}].volume_drivers[{i}]: ages {d.label} overlap another driver")
                 covered |= set(idx)
             if c.volume_drivers:
-                funded = sum(d.price * sum(base[j] for j in pop.band_indices(d.min_age, d.max_age)) for d in c.volume_drivers)
+                funded = sum(
+                    d.price * sum(base[j] for j in pop.band_indices(d.min_age, d.max_age)) for d in c.volume_drivers
+                )
                 if funded > c.base_frame * (1 + 1e-9):
                     raise ValueError(
                         f"committees[{c.id}].volume_drivers: prices x base-year population (outcome) = {funded:,.0f} SEK, "
@@ -105,7 +109,9 @@ class Scenario(Model):
                         raise ValueError(f"committees[{c.id}].need.weights[{i}]: {err}") from None
                     units += w.weight * sum(base[j] for j in idx)
                 if units <= 0:
-                    raise ValueError(f"committees[{c.id}].need: the weights give zero need in the base year {self.base_year}")
+                    raise ValueError(
+                        f"committees[{c.id}].need: the weights give zero need in the base year {self.base_year}"
+                    )
 
     # --- reading ---------------------------------------------------------------------------
     @property
@@ -171,4 +177,3 @@ class Scenario(Model):
             price = funded / people(min_age, max_age)
         driver = VolumeDriver(min_age=min_age, max_age=max_age, price=price)
         return self.replace_committee(committee_id, volume_drivers=(driver,))
-

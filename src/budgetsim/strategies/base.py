@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+
 import numpy as np
 
 from budgetsim.engine.arrays import ScenarioArrays
@@ -23,7 +24,17 @@ from budgetsim.engine.context import (
     strategy_name,
 )
 
-__all__ = ["AllocationLike", "Combined", "Composable", "Strategy", "as_allocation", "check_strategy", "combine", "strategy_name"]
+__all__ = [
+    "AllocationLike",
+    "Combined",
+    "Composable",
+    "Strategy",
+    "as_allocation",
+    "check_strategy",
+    "combine",
+    "strategy_name",
+]
+
 
 class Composable:
     """Mixin for built-in strategies: ``a + b`` combines them."""

@@ -44,7 +44,9 @@ class NeedsBased(Composable):
 
     def check(self, arrays: ScenarioArrays) -> None:
         if self.total is None and arrays.total_available is None:
-            raise ValueError("needs based: the scenario gives no total available (economy.revenue or economy.total_available); pass total=")
+            raise ValueError(
+                "needs based: the scenario gives no total available (economy.revenue or economy.total_available); pass total="
+            )
         if self.total is not None:
             check_strategy(self.total, arrays)
         if self.round_to is not None and self.round_to <= 0:
@@ -57,6 +59,8 @@ class NeedsBased(Composable):
             total = ctx.total_available
         else:
             other = as_allocation(self.total(ctx))
-            total = (ctx.last_frame + sum(np.broadcast_to(v, ctx.last_frame.shape) for v in other.changes.values())).sum(axis=-1)
+            total = (
+                ctx.last_frame + sum(np.broadcast_to(v, ctx.last_frame.shape) for v in other.changes.values())
+            ).sum(axis=-1)
         frames = apportion(total, weighted_need, self.round_to)
         return Allocation({"needs": frames - ctx.last_frame}, {"weighted_need": weighted_need})
