@@ -44,7 +44,9 @@ def format_comparison(cmp: Comparison) -> str:
     metrics = metrics.rename(columns=AMOUNTS)
     formatters = {c: "{:.3f}".format for c in RATIOS} | {c: "{:,.1f}".format for c in AMOUNTS.values()}
     last_year = int(cmp.frames.year.max())
-    frames = cmp.frames[cmp.frames.year == last_year].pivot(index="committee", columns="strategy", values="frame") / MSEK
+    frames = (
+        cmp.frames[cmp.frames.year == last_year].pivot(index="committee", columns="strategy", values="frame") / MSEK
+    )
     coverage = cmp.committee_metrics.pivot(index="committee", columns="strategy", values="mean_coverage")
     order = list(cmp.results)
     committees = list(next(iter(cmp.results.values())).scenario.committees)

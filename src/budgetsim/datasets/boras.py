@@ -70,8 +70,8 @@ def _value(name: str) -> float:
 
 def _note(name: str, item: str | None = None, **extra: str) -> SourceNote:
     row = _assumptions()[name]
-    fields = {k: ("" if pd.isna(row[k]) else str(row[k])) for k in ("value", "unit", "status", "source")}
-    fields["method"] = "" if pd.isna(row["note"]) else str(row["note"])
+    fields = {k: _optional(row[k], str) or "" for k in ("value", "unit", "status", "source")}
+    fields["method"] = _optional(row["note"], str) or ""
     return SourceNote(item=item or name, **{**fields, **extra})
 
 
@@ -108,10 +108,7 @@ def forecast_bias(bands: pd.DataFrame, forecast: pd.DataFrame) -> pd.Series:
 def _population(end_year: int, bias: bool) -> tuple[Population, list[SourceNote]]:
     raw = read("population_forecast_2023.csv")
     labels = raw.age_band.tolist()
-    bands = [
-        AgeBand(label=r.age_band, min_age=int(r.age_min), max_age=None if pd.isna(r.age_max) else int(r.age_max))
-        for r in raw.itertuples()
-    ]
+    bands = [AgeBand(label=r.age_band, min_age=int(r.age_min), max_age=_optional(r.age_max)) for r in raw.itertuples()]
     official = {int(y): raw[y].to_numpy(float) for y in raw.columns if y.isdigit()}  # 2022..2027
     growth = (official[2027] / official[2022]) ** (1 / 5)
     for year in range(2028, end_year + 1):
@@ -168,8 +165,13 @@ def _population(end_year: int, bias: bool) -> tuple[Population, list[SourceNote]
     return population, notes
 
 
+def _optional(value: Any, kind: type = int) -> Any:
+    """A CSV cell that may be empty: None, else the value as ``kind``."""
+    return None if value is None or pd.isna(value) else kind(value)
+
+
 def _ages(population: Population, min_age: int, max_age: float | None) -> list[int]:
-    return population.band_indices(int(min_age), None if max_age is None or pd.isna(max_age) else int(max_age))
+    return population.band_indices(int(min_age), _optional(max_age))
 
 
 def _committees(population: Population, base_year: int) -> tuple[list[Committee], list[SourceNote], float]:
@@ -199,7 +201,7 @@ def _committees(population: Population, base_year: int) -> tuple[list[Committee]
         drivers = tuple(
             VolumeDriver(
                 min_age=int(r.min_age),
-                max_age=None if pd.isna(r.max_age) else int(r.max_age),
+                max_age=_optional(r.max_age),
                 price=float(r.per_inhabitant * scale),
             )
             for r in own[own.volume_driver].itertuples()
@@ -212,9 +214,7 @@ def _committees(population: Population, base_year: int) -> tuple[list[Committee]
             override if len(override) else own.assign(weight=own.per_inhabitant * scale)
         ).itertuples()
         weights = tuple(
-            NeedWeight(
-                min_age=int(r.min_age), max_age=None if pd.isna(r.max_age) else int(r.max_age), weight=float(r.weight)
-            )
+            NeedWeight(min_age=int(r.min_age), max_age=_optional(r.max_age), weight=float(r.weight))
             for r in weight_rows
         )
         committees.append(
@@ -229,11 +229,11 @@ def _committees(population: Population, base_year: int) -> tuple[list[Committee]
                 need=NeedProfile(
                     weights=weights, need_index=row.need_index, care_intensity_growth=row.care_intensity_growth
                 ),
-                mandated_share=None if pd.isna(row.mandated_share) else float(row.mandated_share),
+                mandated_share=_optional(row.mandated_share, float),
             )
         )
         method = " + ".join(
-            f"{r.measure} x ages {int(r.min_age)}-{'' if pd.isna(r.max_age) else int(r.max_age)} x take-up {r.take_up}"
+            f"{r.measure} x ages {int(r.min_age)}-{_optional(r.max_age) or ''} x take-up {r.take_up}"
             for r in own.itertuples()
         )
         notes.append(

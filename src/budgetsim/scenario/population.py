@@ -15,38 +15,32 @@ from pydantic import Field, field_validator, model_validator
 from budgetsim.scenario.base import Model
 
 
-class AgeBand(Model):
-    """One age band of the population data, e.g. ``AgeBand(label="65-69", min_age=65, max_age=69)``.
+class AgeRange(Model):
+    """Ages ``min_age``..``max_age`` inclusive; ``max_age=None`` means open-ended."""
 
-    ``max_age=None`` means open-ended (``100+``).
+    min_age: int = Field(ge=0)
+    max_age: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AgeRange:
+        if self.max_age is not None and self.max_age < self.min_age:
+            raise ValueError(f"max_age {self.max_age} < min_age {self.min_age}")
+        return self
+
+
+class AgeBand(AgeRange):
+    """One age band of the population data, e.g. ``AgeBand(label="65-69", min_age=65, max_age=69)``.
 
     >>> AgeBand(label="80+", min_age=80).max_age is None
     True
     """
 
     label: str = Field(min_length=1)
-    min_age: int = Field(ge=0)
-    max_age: int | None = Field(default=None, ge=0)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> AgeBand:
-        if self.max_age is not None and self.max_age < self.min_age:
-            raise ValueError(f"age band {self.label!r}: max_age {self.max_age} < min_age {self.min_age}")
-        return self
 
 
-class AgeSpan(Model):
-    """An age range ``min_age``..``max_age`` (inclusive; ``None`` = open) that must coincide with
-    whole bands of the population data."""
-
-    min_age: int = Field(ge=0)
-    max_age: int | None = Field(default=None, ge=0)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> AgeSpan:
-        if self.max_age is not None and self.max_age < self.min_age:
-            raise ValueError(f"max_age {self.max_age} < min_age {self.min_age}")
-        return self
+class AgeSpan(AgeRange):
+    """An age range that must coincide with whole bands of the population data (a volume driver
+    or a need weight)."""
 
     @property
     def label(self) -> str:
