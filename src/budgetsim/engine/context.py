@@ -22,7 +22,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from budgetsim.engine.arrays import KNOWN_OFFSETS, ScenarioArrays
-from budgetsim.engine.need import mix_rate, need_units
+from budgetsim.engine.need import mix_rate, need_units, standard_need
 
 
 @dataclass(frozen=True)
@@ -106,6 +106,22 @@ class BudgetContext:
         need index x care intensity as last measured (the year before)."""
         return need_units(self.arrays, self.population(0), self.year - 1 - self.arrays.base_year)
 
+    @cached_property
+    def weighted_need(self) -> np.ndarray:
+        """(D|1, C) need known at budget time in SEK at this year's prices: need units x price
+        level (a committee without a need profile counts its base-year cost)."""
+        return standard_need(self.arrays, self.need_units, self.price_level)
+
+    @cached_property
+    def delivered_need(self) -> np.ndarray:
+        """(D|1, C) as :attr:`weighted_need`, but on the *outcome* population and care intensity of
+        the budget year: known only after the year. Only for settlement rules that pay for what
+        was delivered (activity-based financing, vouchers)."""
+        units = need_units(
+            self.arrays, self.arrays.outcome_population[:, self.t + 1], self.year - self.arrays.base_year
+        )
+        return standard_need(self.arrays, units, self.price_level)
+
     @property
     def total_available(self) -> np.ndarray:
         """(D|1,) total the municipality can give its committees this year, SEK."""
@@ -149,3 +165,11 @@ def check_strategy(strategy: Callable[..., AllocationLike], arrays: ScenarioArra
     check = getattr(strategy, "check", None)
     if callable(check):
         check(arrays)
+
+
+def frames_after(ctx: BudgetContext, allocation: Allocation) -> np.ndarray:
+    """(D, C) frames an allocation leads to: last frame plus all its changes."""
+    frames = np.array(ctx.last_frame, dtype=float)
+    for change in allocation.changes.values():
+        frames = frames + change
+    return frames

@@ -34,3 +34,9 @@ def need_units(arrays: ScenarioArrays, population: np.ndarray, care_years: int |
     units = population @ arrays.need_weight.T * arrays.need_index
     care = (1 + arrays.care_intensity_growth) ** np.asarray(care_years)[..., None]
     return np.where(arrays.has_need_profile, units * care, 1.0)
+
+
+def standard_need(arrays: ScenarioArrays, units: np.ndarray, price_level: np.ndarray) -> np.ndarray:
+    """Need in SEK at this year's prices: need units (SEK at base-year standard costs) x price
+    level; a committee without a need profile counts its base-year cost."""
+    return np.where(arrays.has_need_profile, units, arrays.base_cost) * price_level

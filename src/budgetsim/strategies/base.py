@@ -21,6 +21,7 @@ from budgetsim.engine.context import (
     Strategy,
     as_allocation,
     check_strategy,
+    frames_after,
     strategy_name,
 )
 
@@ -29,10 +30,13 @@ __all__ = [
     "Combined",
     "Composable",
     "Strategy",
+    "TotalRule",
     "as_allocation",
     "check_strategy",
+    "check_total",
     "combine",
     "strategy_name",
+    "total_of",
 ]
 
 
@@ -80,3 +84,24 @@ def combine(*strategies: Callable[..., AllocationLike]) -> Combined:
     for s in strategies:
         parts.extend(s.parts if isinstance(s, Combined) else (s,))
     return Combined(tuple(parts))
+
+
+TotalRule = Callable[[BudgetContext], AllocationLike] | None
+
+
+def total_of(ctx: BudgetContext, total: TotalRule) -> np.ndarray:
+    """(D|1,) the total a top-down rule distributes: the scenario's total available (``None``), or
+    what strategy ``total`` would give all committees together this year."""
+    if total is None:
+        return ctx.total_available
+    return frames_after(ctx, as_allocation(total(ctx))).sum(axis=-1)
+
+
+def check_total(total: TotalRule, arrays: ScenarioArrays, rule: str) -> None:
+    """Refuse, before the first year, a top-down rule that has no total to distribute."""
+    if total is None and arrays.total_available is None:
+        raise ValueError(
+            f"{rule}: the scenario gives no total available (economy.revenue or economy.total_available); pass total="
+        )
+    if total is not None:
+        check_strategy(total, arrays)

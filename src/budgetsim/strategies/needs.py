@@ -14,15 +14,12 @@ The parts sum to the total; with ``round_to=0.01`` each frame is whole öre and 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-
-import numpy as np
 
 from budgetsim.engine.arrays import ScenarioArrays
 from budgetsim.engine.context import Allocation, BudgetContext
 from budgetsim.money import apportion
-from budgetsim.strategies.base import AllocationLike, Composable, as_allocation, check_strategy
+from budgetsim.strategies.base import Composable, TotalRule, check_total, total_of
 
 
 @dataclass(frozen=True)
@@ -38,29 +35,16 @@ class NeedsBased(Composable):
     'needs based'
     """
 
-    total: Callable[[BudgetContext], AllocationLike] | None = None
+    total: TotalRule = None
     round_to: float | None = None  #: e.g. 0.01 for whole öre
     name: str = "needs based"
 
     def check(self, arrays: ScenarioArrays) -> None:
-        if self.total is None and arrays.total_available is None:
-            raise ValueError(
-                "needs based: the scenario gives no total available (economy.revenue or economy.total_available); pass total="
-            )
-        if self.total is not None:
-            check_strategy(self.total, arrays)
+        check_total(self.total, arrays, "needs based")
         if self.round_to is not None and self.round_to <= 0:
             raise ValueError(f"needs based: round_to must be > 0, got {self.round_to}")
 
     def __call__(self, ctx: BudgetContext) -> Allocation:
-        a = ctx.arrays
-        weighted_need = np.where(a.has_need_profile, ctx.need_units, a.base_cost) * ctx.price_level
-        if self.total is None:
-            total = ctx.total_available
-        else:
-            other = as_allocation(self.total(ctx))
-            total = (
-                ctx.last_frame + sum(np.broadcast_to(v, ctx.last_frame.shape) for v in other.changes.values())
-            ).sum(axis=-1)
-        frames = apportion(total, weighted_need, self.round_to)
+        weighted_need = ctx.weighted_need
+        frames = apportion(total_of(ctx, self.total), weighted_need, self.round_to)
         return Allocation({"needs": frames - ctx.last_frame}, {"weighted_need": weighted_need})

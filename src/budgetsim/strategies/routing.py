@@ -1,0 +1,73 @@
+"""Small structural strategies: keep last year's frame, or give different committees different rules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from budgetsim.engine.arrays import ScenarioArrays
+from budgetsim.engine.context import (
+    Allocation,
+    AllocationLike,
+    BudgetContext,
+    as_allocation,
+    check_strategy,
+    strategy_name,
+)
+from budgetsim.strategies.base import Composable
+
+
+@dataclass(frozen=True)
+class Unchanged(Composable):
+    """Last year's frame, unchanged (the "last year's outcome" part of a blended transition).
+
+    >>> Unchanged().name
+    'last frame'
+    """
+
+    name: str = "last frame"
+
+    def __call__(self, ctx: BudgetContext) -> Allocation:
+        return Allocation({})
+
+
+@dataclass(frozen=True)
+class PerCommittee(Composable):
+    """Different rules for different committees: ``rules`` maps committee ids to a strategy;
+    the others follow ``default`` (or keep last year's frame when it is None).
+
+    >>> import budgetsim as bs
+    >>> PerCommittee({"GSN": bs.strategies.needs_based()}, default=bs.strategies.incremental()).name
+    'GSN: needs based; others: incremental'
+    """
+
+    rules: Mapping[str, Callable[[BudgetContext], AllocationLike]] = field(default_factory=dict)
+    default: Callable[[BudgetContext], AllocationLike] | None = None
+
+    @property
+    def name(self) -> str:
+        parts = [f"{c}: {strategy_name(s)}" for c, s in self.rules.items()]
+        return "; ".join([*parts, f"others: {strategy_name(self.default) if self.default else 'last frame'}"])
+
+    def check(self, arrays: ScenarioArrays) -> None:
+        unknown = sorted(set(self.rules) - set(arrays.committees))
+        if unknown:
+            raise ValueError(f"per committee: unknown committee(s) {unknown}; known: {', '.join(arrays.committees)}")
+        for strategy in [*self.rules.values(), *([self.default] if self.default else [])]:
+            check_strategy(strategy, arrays)
+
+    def __call__(self, ctx: BudgetContext) -> Allocation:
+        ids = np.array(ctx.committees)
+        routed = [(np.isin(ids, [c]), s) for c, s in self.rules.items()]
+        if self.default is not None:
+            routed.append((~np.isin(ids, list(self.rules)), self.default))
+        changes: dict[str, np.ndarray] = {}
+        info: dict[str, np.ndarray] = {}
+        for mask, strategy in routed:
+            allocation = as_allocation(strategy(ctx))
+            for target, source in ((changes, allocation.changes), (info, allocation.info)):
+                for key, value in source.items():
+                    target[key] = target.get(key, 0.0) + np.where(mask, value, 0.0)
+        return Allocation(changes, info)

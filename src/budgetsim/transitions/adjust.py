@@ -1,0 +1,55 @@
+"""The arithmetic shared by the transition rules: moving proposed frames onto floors and bounds
+while the total stays fixed. All functions work on (D, C) arrays, one total per draw."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+BISECTION_STEPS = 200
+
+
+class UnaffordableError(ValueError):
+    """A transition rule's guarantees cost more than the total available."""
+
+
+def lift_and_damp(proposed: np.ndarray, floor: np.ndarray, total: np.ndarray, what: str = "floor") -> np.ndarray:
+    """Lift every frame below its floor to the floor and pay for it by scaling back the gains
+    above the floor of all others with one factor k in [0, 1], so the frames sum to ``total``.
+
+    Below: 90 is lifted to 99; the other gains 11 and 21 are scaled by k = (320 - 297) / 32.
+
+    >>> lift_and_damp(np.array([[90.0, 110.0, 120.0]]), np.array([[99.0, 99.0, 99.0]]), np.array([320.0]))
+    array([[ 99.     , 106.90625, 114.09375]])
+    """
+    spare = total - floor.sum(axis=-1)
+    if np.any(spare < -1e-9 * np.abs(total)):
+        short = float(-spare.min())
+        raise UnaffordableError(f"the {what} costs {short:,.0f} SEK more than the total available")
+    gains = np.maximum(proposed - floor, 0.0)
+    gain_sum = gains.sum(axis=-1)
+    k = np.divide(spare, gain_sum, out=np.ones_like(spare), where=gain_sum > 0)
+    return floor + np.clip(k, 0.0, 1.0)[:, None] * gains
+
+
+def solve_increasing(
+    value: Callable[[np.ndarray], np.ndarray], target: np.ndarray, lo: np.ndarray, hi: np.ndarray
+) -> np.ndarray:
+    """x (one per draw) with value(x) = target for a non-decreasing ``value``, by bisection."""
+    lo, hi = lo.astype(float).copy(), hi.astype(float).copy()
+    for _ in range(BISECTION_STEPS):
+        mid = (lo + hi) / 2
+        below = value(mid) < target
+        lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
+    return (lo + hi) / 2
+
+
+def settle(frames: np.ndarray, total: np.ndarray, free: np.ndarray) -> np.ndarray:
+    """Put the float residual of a bisection (sum - total) on the committees marked ``free``, in
+    proportion to their frames, so the parts sum to the total to float precision."""
+    residual = total - frames.sum(axis=-1)
+    weights = np.where(free, frames, 0.0)
+    wsum = weights.sum(axis=-1)
+    share = np.divide(weights, wsum[:, None], out=np.zeros_like(weights), where=wsum[:, None] > 0)
+    return frames + residual[:, None] * share

@@ -1,0 +1,52 @@
+"""Cap on year-on-year gains and losses: each frame stays within last x (1 - max_loss) and
+last x (1 + max_gain).
+
+With ``keep_total=True`` (default) the money a cap frees or costs is shared by all committees
+still inside their bounds, as the same share of their last frame: frame = clip(p + lambda x last,
+lower, upper) with one lambda per year chosen so the total stays fixed. With ``keep_total=False``
+frames are clipped and the total changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from budgetsim.engine.context import BudgetContext
+from budgetsim.transitions.adjust import UnaffordableError, settle, solve_increasing
+from budgetsim.transitions.base import Transition
+
+
+@dataclass(frozen=True)
+class Cap(Transition):
+    """Limit each committee's year-on-year change to ``[-max_loss, +max_gain]`` (fractions).
+
+    >>> import budgetsim as bs
+    >>> Cap(bs.strategies.needs_based(), max_gain=0.05, max_loss=0.02).name
+    'cap(needs based)'
+    """
+
+    max_gain: float | None = None
+    max_loss: float | None = None
+    keep_total: bool = True
+    rule = "cap"
+
+    def adjust(self, ctx: BudgetContext, proposed: np.ndarray) -> np.ndarray:
+        last = np.broadcast_to(ctx.last_frame, proposed.shape)
+        lower = last * (1 - self.max_loss) if self.max_loss is not None else np.full_like(last, -np.inf)
+        upper = last * (1 + self.max_gain) if self.max_gain is not None else np.full_like(last, np.inf)
+        if not self.keep_total:
+            return np.clip(proposed, lower, upper)
+        total = proposed.sum(axis=-1)
+        if np.any(lower.sum(axis=-1) > total * (1 + 1e-12)) or np.any(upper.sum(axis=-1) < total * (1 - 1e-12)):
+            raise UnaffordableError("the total cannot be split within the caps")
+
+        def frames(lam: np.ndarray) -> np.ndarray:
+            return np.clip(proposed + lam[:, None] * last, lower, upper)
+
+        finite = np.abs(np.concatenate([np.where(np.isfinite(b), b - proposed, 0.0) for b in (lower, upper)], axis=-1))
+        bound = (finite.max(axis=-1) + np.abs(proposed).sum(axis=-1)) / last.min(axis=-1) + 1
+        lam = solve_increasing(lambda x: frames(x).sum(axis=-1), total, -bound, bound)
+        result = frames(lam)
+        return settle(result, total, (result > lower) & (result < upper))

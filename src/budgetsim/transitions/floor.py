@@ -1,0 +1,49 @@
+"""Floor with damping: every committee gets at least last frame x (1 + floor); the cost is paid
+by scaling back the gains above the floor of all others with one factor between 0 and 1, so the
+total the inner strategy gives stays fixed.
+
+With proposed frames p, floors L and total T = sum(p): committees with p < L get L; the others get
+L + k (p - L) with k = (T - sum(L)) / sum over them of (p - L).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from budgetsim.engine.context import BudgetContext
+from budgetsim.transitions.adjust import UnaffordableError, lift_and_damp
+from budgetsim.transitions.base import Transition
+
+
+@dataclass(frozen=True)
+class FloorWithDamping(Transition):
+    """Guarantee a minimum year-on-year change, paid for by damping gains.
+
+    ``floor`` is a fraction and may be negative (-0.01: nobody loses more than 1 %). If the
+    floors cost more than the total, ``if_unaffordable="raise"`` (default) stops with an error;
+    ``"scale"`` gives every committee the same fraction of its floor (documented fallback).
+
+    >>> import budgetsim as bs
+    >>> FloorWithDamping(bs.strategies.needs_based(), floor=-0.01).name
+    'floor(needs based)'
+    """
+
+    floor: float = 0.0
+    if_unaffordable: Literal["raise", "scale"] = "raise"
+    rule = "floor"
+
+    def adjust(self, ctx: BudgetContext, proposed: np.ndarray) -> np.ndarray:
+        floors = ctx.last_frame * (1 + self.floor)
+        total = proposed.sum(axis=-1)
+        if self.if_unaffordable == "raise":
+            return lift_and_damp(proposed, floors, total)
+        affordable = floors.sum(axis=-1) <= total
+        scaled = floors * (total / floors.sum(axis=-1))[:, None]
+        try:
+            damped = lift_and_damp(proposed, np.where(affordable[:, None], floors, scaled), total)
+        except UnaffordableError:  # float noise on the scaled floors
+            damped = scaled
+        return np.where(affordable[:, None], damped, scaled)

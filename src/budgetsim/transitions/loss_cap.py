@@ -1,0 +1,54 @@
+"""Loss cap per inhabitant: a reform may reduce a committee's frame, compared with what the old
+rule (``reference``) would have given it, by at most ``per_inhabitant`` SEK per inhabitant in its
+first year, twice that in its second, and so on (Sweden's 2020 cost-equalisation reform: 250 SEK).
+The cost of the cap is paid by damping the gains of the others, as with a floor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from budgetsim.engine.arrays import ScenarioArrays
+from budgetsim.engine.context import AllocationLike, BudgetContext, as_allocation, check_strategy, frames_after
+from budgetsim.transitions.adjust import lift_and_damp
+from budgetsim.transitions.base import Transition
+
+
+@dataclass(frozen=True)
+class LossCap(Transition):
+    """Cap the loss from a reform (``inner``) against the old rule (``reference``) per inhabitant.
+
+    The inhabitants are the whole population as known at budget time; ``start_year`` is the
+    reform's first year (default: the first budget year).
+
+    >>> import budgetsim as bs
+    >>> LossCap(bs.strategies.needs_based(), reference=bs.strategies.boras_current(), per_inhabitant=250).rule
+    'loss_cap'
+    """
+
+    reference: Callable[[BudgetContext], AllocationLike] | None = None
+    per_inhabitant: float = 250.0
+    start_year: int | None = None
+    rule = "loss_cap"
+
+    def check(self, arrays: ScenarioArrays) -> None:
+        super().check(arrays)
+        if self.reference is None:
+            raise ValueError("loss cap: give the reference strategy (the rule before the reform)")
+        check_strategy(self.reference, arrays)
+        if self.per_inhabitant < 0:
+            raise ValueError(f"loss cap: per_inhabitant must be >= 0, got {self.per_inhabitant}")
+
+    def adjust(self, ctx: BudgetContext, proposed: np.ndarray) -> np.ndarray:
+        assert self.reference is not None
+        start = int(ctx.arrays.years[0]) if self.start_year is None else self.start_year
+        if ctx.year < start:
+            return proposed
+        reference = frames_after(ctx, as_allocation(self.reference(ctx)))
+        inhabitants = ctx.population(0).sum(axis=-1)  # (D|1,)
+        allowance = self.per_inhabitant * (ctx.year - start + 1) * inhabitants
+        floors = np.broadcast_to(reference - allowance[:, None], proposed.shape)
+        return lift_and_damp(proposed, floors, proposed.sum(axis=-1), what="loss cap")
