@@ -7,7 +7,7 @@ allocation principles.
 ['year', 'committee', 'frame']
 """
 
-from budgetsim import datasets, engine, metrics, strategies
+from budgetsim import datasets, engine, metrics, strategies, transitions
 from budgetsim.compare import Comparison, compare
 from budgetsim.datasets import boras
 from budgetsim.engine import Allocation, BudgetContext, simulate
@@ -62,4 +62,5 @@ __all__ = [
     "metrics",
     "simulate",
     "strategies",
+    "transitions",
 ]

@@ -11,7 +11,8 @@ from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
-from budgetsim.scenario import Scenario
+from budgetsim.scenario import AgeBand, Scenario
+from budgetsim.scenario.population import band_indices
 
 #: Offsets of the years whose population is known at budget time, relative to the budget year.
 KNOWN_OFFSETS = (-2, -1, 0)
@@ -22,7 +23,7 @@ class ScenarioArrays:
     """Numeric form of a :class:`~budgetsim.scenario.Scenario`. Build it with :func:`compile_scenario`."""
 
     committees: tuple[str, ...]
-    bands: tuple[str, ...]
+    bands: tuple[AgeBand, ...]
     years: np.ndarray  # (T,) budget years
     base_year: int
     base_frame: np.ndarray  # (C,) SEK
@@ -148,7 +149,7 @@ def compile_scenario(scenario: Scenario) -> ScenarioArrays:
 
     return ScenarioArrays(
         committees=tuple(c.id for c in committees),
-        bands=pop.labels,
+        bands=pop.bands,
         years=years,
         base_year=scenario.base_year,
         base_frame=np.array([c.base_frame for c in committees]),
@@ -173,3 +174,10 @@ def compile_scenario(scenario: Scenario) -> ScenarioArrays:
         need_index=np.array([c.need.need_index if c.need else 1.0 for c in committees]),
         care_intensity_growth=np.array([c.need.care_intensity_growth if c.need else 0.0 for c in committees]),
     )
+
+
+def band_mask(arrays: ScenarioArrays, min_age: int, max_age: int | None) -> np.ndarray:
+    """(B,) boolean mask of the bands that make up ages ``min_age``..``max_age`` exactly."""
+    mask = np.zeros(len(arrays.bands), dtype=bool)
+    mask[band_indices(arrays.bands, min_age, max_age)] = True
+    return mask

@@ -8,6 +8,7 @@ Keeping both lets the simulator show what a forecast error does to a committee.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from itertools import pairwise
 
 from pydantic import Field, field_validator, model_validator
@@ -48,6 +49,18 @@ class AgeSpan(AgeRange):
 
 
 Counts = dict[int, tuple[float, ...]]
+
+
+def band_indices(bands: Sequence[AgeBand], min_age: int, max_age: int | None) -> list[int]:
+    """Indices of the ``bands`` that make up ages ``min_age``..``max_age`` exactly, or a
+    ``ValueError`` naming the bands when the range does not start and end on their boundaries."""
+    starts = [b.min_age for b in bands]
+    ends = [b.max_age for b in bands]
+    span = f"{min_age}+" if max_age is None else f"{min_age}-{max_age}"
+    if min_age not in starts or max_age not in ends or ends.index(max_age) < starts.index(min_age):
+        labels = ", ".join(b.label for b in bands)
+        raise ValueError(f"ages {span} do not coincide with whole population bands ({labels})")
+    return list(range(starts.index(min_age), ends.index(max_age) + 1))
 
 
 def _check_counts(counts: Counts, what: str) -> Counts:
@@ -136,15 +149,7 @@ class Population(Model):
 
         Raises ``ValueError`` when the range does not start and end on band boundaries.
         """
-        starts = [b.min_age for b in self.bands]
-        ends = [b.max_age for b in self.bands]
-        span = f"{min_age}+" if max_age is None else f"{min_age}-{max_age}"
-        if min_age not in starts or max_age not in ends:
-            raise ValueError(f"ages {span} do not coincide with whole population bands ({', '.join(self.labels)})")
-        first, last = starts.index(min_age), ends.index(max_age)
-        if last < first:
-            raise ValueError(f"ages {span} do not coincide with whole population bands ({', '.join(self.labels)})")
-        return list(range(first, last + 1))
+        return band_indices(self.bands, min_age, max_age)
 
     def vintage_for_budget(self, budget_year: int) -> PopulationForecast | None:
         """The forecast known when the budget for ``budget_year`` is set (autumn before): the latest

@@ -1,0 +1,100 @@
+"""Per-pupil voucher with structural supplement (skolpeng + strukturbelopp): the primary-school
+committee's internal model. Each school gets a base amount, plus an amount per pupil, plus a
+supplement per pupil from a socioeconomic index; money follows the actual pupil count month by
+month, so a school gains one twelfth of the yearly pupil amount for each month a new pupil
+attends. Schools are a level below the committee; the committee's frame is their sum.
+
+month amount = (base + (per_pupil + supplement x index) x pupils in the month) / 12 x price level
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from pydantic import Field, field_validator
+
+from budgetsim.engine.arrays import ScenarioArrays
+from budgetsim.engine.context import Allocation, BudgetContext
+from budgetsim.engine.need import mix_rate
+from budgetsim.scenario.base import Model
+from budgetsim.strategies.base import Composable
+
+MONTHS = 12
+
+
+class School(Model):
+    """A school: base amount (SEK a year, base-year prices), socioeconomic index, and the actual
+    number of pupils in each month (12 counts a year)."""
+
+    name: str = Field(min_length=1)
+    base_amount: float = Field(default=0.0, ge=0)
+    structural_index: float = Field(default=0.0, ge=0)
+    pupils: dict[int, tuple[float, ...]]
+
+    @field_validator("pupils")
+    @classmethod
+    def _monthly(cls, pupils: dict[int, tuple[float, ...]]) -> dict[int, tuple[float, ...]]:
+        for year, counts in pupils.items():
+            if len(counts) != MONTHS:
+                raise ValueError(f"year {year}: {len(counts)} monthly counts, need {MONTHS}")
+            if any(c < 0 for c in counts):
+                raise ValueError(f"year {year}: pupil counts must be >= 0")
+        return pupils
+
+
+@dataclass(frozen=True)
+class PupilVoucher(Composable):
+    """Set ``committee``'s frame to the sum of its schools' vouchers; other committees keep their
+    frame (route them with :class:`~budgetsim.strategies.PerCommittee`).
+
+    >>> school = School(name="Bodaskolan", base_amount=1e6, structural_index=1.0, pupils={2024: (100,) * 12})
+    >>> v = PupilVoucher("GSN", (school,), per_pupil=80_000, supplement=10_000)
+    >>> float(v.monthly(2024).sum())  # 1 MSEK + 100 x (80,000 + 10,000), base-year prices
+    10000000.0
+    """
+
+    committee: str
+    schools: Sequence[School]
+    per_pupil: float
+    supplement: float = 0.0
+    name: str = "pupil voucher"
+
+    def check(self, arrays: ScenarioArrays) -> None:
+        if self.committee not in arrays.committees:
+            raise ValueError(f"pupil voucher: unknown committee {self.committee!r}")
+        for school in self.schools:
+            missing = [int(y) for y in arrays.years if int(y) not in school.pupils]
+            if missing:
+                raise ValueError(f"pupil voucher: school {school.name!r} has no pupil counts for {missing}")
+
+    def monthly(self, year: int) -> np.ndarray:
+        """(schools, 12) amounts per school and month in base-year SEK."""
+        rows = []
+        for s in self.schools:
+            pupils = np.array(s.pupils[year], dtype=float)
+            rows.append((s.base_amount + (self.per_pupil + self.supplement * s.structural_index) * pupils) / MONTHS)
+        return np.array(rows)
+
+    def __call__(self, ctx: BudgetContext) -> Allocation:
+        c = ctx.committees.index(self.committee)
+        frame = self.monthly(ctx.year).sum() * ctx.price_level[:, c]
+        change = np.zeros_like(ctx.last_frame)
+        change[:, c] = frame - ctx.last_frame[:, c]
+        return Allocation({"voucher": change})
+
+    def school_amounts(self, arrays: ScenarioArrays) -> pd.DataFrame:
+        """year, school, month, pupils, amount (SEK at each year's prices; first draw): the
+        monthly settlement behind the committee's frame."""
+        c = arrays.committees.index(self.committee)
+        rate = mix_rate(arrays, arrays.wage_uplift[0, :, None], arrays.price_uplift[0, :, None])[:, c]  # (T,)
+        level = np.cumprod(1 + rate)
+        rows = []
+        for t, year in enumerate(int(y) for y in arrays.years):
+            amounts = self.monthly(year) * level[t]
+            for s, school in enumerate(self.schools):
+                for m in range(MONTHS):
+                    rows.append((year, school.name, m + 1, school.pupils[year][m], amounts[s, m]))
+        return pd.DataFrame(rows, columns=["year", "school", "month", "pupils", "amount"])

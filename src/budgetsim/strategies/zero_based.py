@@ -1,0 +1,99 @@
+"""Zero-based budgeting (nollbasbudgetering): each year every committee's frame is rebuilt from
+its activities' cost drivers and unit costs, ignoring history; the sum may then be scaled to what
+is affordable.
+
+frame_c = sum over activities of unit cost x volume x price level_c, where volume = inhabitants of
+the activity's ages (as forecast at budget time) x take-up, or 1 for a fixed activity. Without
+explicit activities, each committee's need profile serves as its activity list (standard cost per
+inhabitant of each age range) and a committee without one re-justifies its base-year cost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from pydantic import Field
+
+from budgetsim.engine.arrays import ScenarioArrays, band_mask
+from budgetsim.engine.context import Allocation, BudgetContext
+from budgetsim.scenario.base import Model
+from budgetsim.strategies.base import Composable, TotalRule, check_total, total_of
+
+
+class Activity(Model):
+    """One activity of a committee: a unit cost in base-year SEK times a volume driven by the
+    inhabitants of an age range (``min_age`` set) or fixed (no ages).
+
+    >>> Activity(committee="GSN", name="teaching", unit_cost=120_000, min_age=5, max_age=14).label
+    '5-14'
+    """
+
+    committee: str
+    name: str
+    unit_cost: float = Field(ge=0)
+    min_age: int | None = Field(default=None, ge=0)
+    max_age: int | None = Field(default=None, ge=0)
+    take_up: float = Field(default=1.0, ge=0, description="units per inhabitant of the ages")
+
+    @property
+    def label(self) -> str:
+        if self.min_age is None:
+            return "fixed"
+        return f"{self.min_age}+" if self.max_age is None else f"{self.min_age}-{self.max_age}"
+
+
+@dataclass(frozen=True)
+class ZeroBased(Composable):
+    """Rebuild every frame from activities each year; ``scale=True`` scales the sum to ``total``
+    (None: the scenario's total available; a strategy: what it would give in total).
+
+    Components: ``zero_based`` (rebuilt frame - last frame) and, when scaled, ``affordability``.
+    """
+
+    activities: Sequence[Activity] | None = None
+    scale: bool = False
+    total: TotalRule = None
+    name: str = "zero based"
+
+    def check(self, arrays: ScenarioArrays) -> None:
+        if self.scale:
+            check_total(self.total, arrays, "zero based")
+        if self.activities is None:
+            return
+        given = {a.committee for a in self.activities}
+        unknown, missing = sorted(given - set(arrays.committees)), [c for c in arrays.committees if c not in given]
+        if unknown or missing:
+            raise ValueError(
+                f"zero based: activities for unknown committees {unknown}; committees without activities {missing}"
+            )
+        for a in self.activities:
+            if a.min_age is not None:
+                self._bands(arrays, a)
+
+    @staticmethod
+    def _bands(arrays: ScenarioArrays, activity: Activity) -> np.ndarray:
+        try:
+            return band_mask(arrays, activity.min_age or 0, activity.max_age)
+        except ValueError as err:
+            raise ValueError(f"zero based: activity {activity.name!r} of {activity.committee}: {err}") from None
+
+    def rebuilt(self, ctx: BudgetContext) -> np.ndarray:
+        """(D|1, C) the frames justified by the activities this year."""
+        if self.activities is None:
+            return ctx.weighted_need
+        a = ctx.arrays
+        cost = np.zeros((ctx.population(0).shape[0], len(a.committees)))
+        for activity in self.activities:
+            volume = 1.0 if activity.min_age is None else ctx.population(0)[:, self._bands(a, activity)].sum(axis=-1)
+            cost[:, a.committees.index(activity.committee)] += activity.unit_cost * activity.take_up * volume
+        return cost * ctx.price_level
+
+    def __call__(self, ctx: BudgetContext) -> Allocation:
+        rebuilt = np.broadcast_to(self.rebuilt(ctx), ctx.last_frame.shape)
+        changes = {"zero_based": rebuilt - ctx.last_frame}
+        if self.scale:
+            total = total_of(ctx, self.total)
+            changes["affordability"] = rebuilt * (total / rebuilt.sum(axis=-1) - 1)[:, None]
+        return Allocation(changes)

@@ -1,0 +1,78 @@
+"""The strategy axiom kit: check any strategy, built-in or your own, against allocation axioms
+on random valid scenarios (hypothesis). Needs ``pip install budgetsim[test]``.
+
+>>> import budgetsim as bs
+>>> from budgetsim.testing import verify
+>>> report = verify(bs.strategies.needs_based(), ["sums_to_total", "symmetric"], max_examples=5)
+>>> report.holds.tolist()
+[True, True]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import pandas as pd
+from hypothesis import HealthCheck, Phase, given, reject, settings
+
+from budgetsim.engine.context import AllocationLike, BudgetContext
+from budgetsim.testing.axioms import AXIOMS, AxiomViolation, scale_money
+from budgetsim.testing.catalogue import CATALOGUE, Entry
+from budgetsim.testing.scenarios import scenarios
+from budgetsim.transitions.adjust import UnaffordableError
+
+StrategyLike = Callable[[BudgetContext], AllocationLike]
+
+__all__ = ["AXIOMS", "CATALOGUE", "AxiomViolation", "Entry", "scale_money", "scenarios", "verify"]
+
+
+def verify(
+    strategy: StrategyLike,
+    axioms: Sequence[str] | None = None,
+    max_examples: int = 25,
+    total: StrategyLike | None = None,
+    shrink: bool = True,
+) -> pd.DataFrame:
+    """Check ``strategy`` against ``axioms`` (default: all of :data:`AXIOMS`) on up to
+    ``max_examples`` random scenarios each. Returns one row per axiom: axiom, holds,
+    counterexample (the violation found, shrunk to a small case, or '').
+
+    Scenarios where the strategy's own guarantees are unaffordable (an
+    :class:`~budgetsim.transitions.UnaffordableError`) are skipped, not counted as violations.
+    Runs are derandomised, so a report is reproducible; ``shrink=False`` reports the first
+    violation found without simplifying it (faster).
+    """
+    names = list(axioms or AXIOMS)
+    unknown = sorted(set(names) - set(AXIOMS))
+    if unknown:
+        raise ValueError(f"unknown axiom(s) {unknown}; known: {', '.join(AXIOMS)}")
+    rows = []
+    for name in names:
+        try:
+            _hypothesis_run(AXIOMS[name], strategy, total, max_examples, shrink)()
+            rows.append({"axiom": name, "holds": True, "counterexample": ""})
+        except AxiomViolation as err:
+            rows.append({"axiom": name, "holds": False, "counterexample": str(err)})
+    return pd.DataFrame(rows, columns=["axiom", "holds", "counterexample"])
+
+
+def _hypothesis_run(
+    check: Callable[..., None], strategy: StrategyLike, total: StrategyLike | None, max_examples: int, shrink: bool
+) -> Callable[[], None]:
+    @settings(
+        max_examples=max_examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        phases=[Phase.generate, Phase.shrink] if shrink else [Phase.generate],
+        suppress_health_check=list(HealthCheck),
+        print_blob=False,
+    )
+    @given(scenario=scenarios())
+    def run(scenario) -> None:
+        try:
+            check(strategy, scenario, total=total)
+        except UnaffordableError:
+            reject()
+
+    return run

@@ -1,0 +1,108 @@
+"""Hypothesis strategies for random, valid, realistic scenarios: the inputs the axiom kit and the
+test suite check strategies on. Needs the ``hypothesis`` package (``pip install budgetsim[test]``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import strategies as st
+
+from budgetsim.scenario import AgeBand, Economy, Scenario
+
+BANDS = (("0-19", 0, 19), ("20-64", 20, 64), ("65-79", 65, 79), ("80+", 80, None))
+DRIVER_SPANS = ((0, 19), (65, None), (20, 64))
+
+
+def _committee(draw: st.DrawFn, i: int, base_population: tuple[float, ...]) -> dict[str, Any]:
+    frame = draw(st.floats(1e6, 1e9))
+    wages = draw(st.floats(0, 1))
+    span = draw(st.sampled_from((*DRIVER_SPANS, None)))
+    drivers = []
+    if span is not None:
+        people = sum(
+            base_population[j]
+            for j, (_, lo, hi) in enumerate(BANDS)
+            if lo >= span[0] and (span[1] is None or (hi is not None and hi <= span[1]))
+        )
+        drivers = [{"min_age": span[0], "max_age": span[1], "price": draw(st.floats(0, 0.9)) * frame / people}]
+    need = None
+    if draw(st.booleans()):
+        weights = [{"min_age": lo, "max_age": hi, "weight": draw(st.floats(0, 50_000))} for _, lo, hi in BANDS]
+        weights[draw(st.integers(0, len(BANDS) - 1))]["weight"] = draw(st.floats(1_000, 100_000))
+        need = {
+            "weights": weights,
+            "need_index": draw(st.floats(0.5, 2)),
+            "care_intensity_growth": draw(st.floats(-0.02, 0.05)),
+        }
+    return {
+        "id": f"C{i}",
+        "name": f"Nämnd {i}",
+        "sector": "test",
+        "base_frame": frame,
+        "base_cost": frame * draw(st.floats(0.9, 1.1)),
+        "cost_mix": {"wages": wages, "internal_services": draw(st.floats(0, 1 - wages))},
+        "volume_drivers": drivers,
+        "need": need,
+    }
+
+
+@st.composite
+def scenarios(draw: st.DrawFn, min_committees: int = 1, max_committees: int = 5, years: int = 4) -> Scenario:
+    """Random valid scenarios: 4 age bands; populations that move at most 10 % a year; forecast
+    vintages that err by at most 10 %; uplift rates 0-5 %, efficiency 0-2 %; a total available
+    that starts at the sum of base frames and moves -1 % to +6 % a year; some political
+    additions and cost steps.
+
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=3, database=None)
+    ... @given(scenarios(max_committees=2))
+    ... def check(s):
+    ...     assert 1 <= len(s.committees) <= 2
+    >>> check()
+    """
+    base, end = 2023, 2023 + years
+    budget_years = range(base + 1, end + 1)
+    outcomes = {base - 2: tuple(draw(st.floats(10, 5_000)) for _ in BANDS)}
+    for y in range(base - 1, end + 1):
+        outcomes[y] = tuple(v * draw(st.floats(0.9, 1.1)) for v in outcomes[y - 1])
+    forecasts = []
+    for published in range(base, end):
+        factor = draw(st.floats(0.9, 1.1))
+        counts = {y: tuple(v * factor for v in outcomes[y]) for y in range(published - 2, end + 1)}
+        forecasts.append({"published": published, "counts": counts})
+    n = draw(st.integers(min_committees, max_committees))
+    committees = [_committee(draw, i, outcomes[base]) for i in range(n)]
+    rate = st.floats(0, 0.05)
+    total, available = sum(c["base_frame"] for c in committees), {}
+    for y in budget_years:
+        total *= 1 + draw(st.floats(-0.01, 0.06))
+        available[y] = total
+    economy = Economy(
+        wage_uplift={y: draw(rate) for y in budget_years},
+        price_uplift={y: draw(rate) for y in budget_years},
+        efficiency={y: draw(st.floats(0, 0.02)) for y in budget_years},
+        wage_outcome={y: draw(rate) for y in budget_years},
+        internal_price_outcome={y: draw(st.floats(0, 0.15)) for y in budget_years},
+        total_available=available,
+    )
+    additions = [
+        {"year": y, "committee": "C0", "amount": draw(st.floats(0, 1e6))} for y in budget_years if draw(st.booleans())
+    ]
+    steps = [
+        {"year": y, "committee": f"C{n - 1}", "share": draw(st.floats(-0.05, 0.1))}
+        for y in budget_years
+        if draw(st.booleans())
+    ]
+    bands = tuple(AgeBand(label=label, min_age=lo, max_age=hi) for label, lo, hi in BANDS)
+    return Scenario.model_validate(
+        {
+            "name": "random",
+            "base_year": base,
+            "end_year": end,
+            "committees": committees,
+            "population": {"bands": bands, "outcomes": outcomes, "forecasts": forecasts},
+            "economy": economy,
+            "additions": additions,
+            "cost_steps": steps,
+        }
+    )
