@@ -42,12 +42,12 @@ def test_many_draws_equal_separate_single_runs() -> None:
     arrays = bs.engine.compile_scenario(bs.default_scenario())
     wage = arrays.wage_outcome + np.array([[0.0], [0.01], [-0.01]])
     scale = np.array([1.0, 1.02, 0.97])[:, None, None, None]
-    many = arrays.with_draws(wage_outcome=wage, known_population=arrays.known_population * scale)
+    many = arrays.with_draws(wage_outcome=wage, forecast=arrays.forecast * scale)
     assert many.draws == 3
     for name, strategy in PRESETS.items():
         stacked = bs.simulate(many, strategy)
         for d in range(3):
-            single = arrays.with_draws(wage_outcome=wage[d : d + 1], known_population=many.known_population[d : d + 1])
+            single = arrays.with_draws(wage_outcome=wage[d : d + 1], forecast=many.forecast[d : d + 1])
             one = bs.simulate(single, strategy)
             assert np.allclose(stacked.raw.frame[d], one.raw.frame[0], rtol=1e-12), name
             assert np.allclose(stacked.raw.cost[d], one.raw.cost[0], rtol=1e-12), name

@@ -8,6 +8,7 @@ axis of length 1 or D, so numpy broadcasting serves one draw and many with the s
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -40,13 +41,27 @@ class ScenarioArrays:
     total_available: np.ndarray | None  # (D|1, T) SEK, None if the scenario gives no total
     additions: np.ndarray  # (T, C) SEK
     cost_level: np.ndarray  # (T, C) cumulative factor of cost steps (1 = none)
-    known_population: np.ndarray  # (D|1, T, 3, B) known at budget time for years t-2, t-1, t (NaN: unknown)
+    forecast: np.ndarray  # (D|1, T, Y, B) population of each year Y as known at the budget of year T (NaN: unknown)
+    population_years: np.ndarray  # (Y,) the years of the forecast axis: base_year - 2 .. end_year
     outcome_population: np.ndarray  # (D|1, T+1, B) outcomes for base_year .. end_year
     driver_price: np.ndarray  # (C, B) base-year SEK per inhabitant of each driver band (0: not a driver)
     need_weight: np.ndarray  # (C, B) relative need per inhabitant
     has_need_profile: np.ndarray  # (C,) bool; without one, need follows prices only
     need_index: np.ndarray  # (C,)
     care_intensity_growth: np.ndarray  # (C,)
+
+    @cached_property
+    def known_population(self) -> np.ndarray:
+        """(D|1, T, 3, B) population known at each budget for the years t-2, t-1 and t."""
+        years = self.years[:, None] + np.array(KNOWN_OFFSETS)[None, :]  # (T, 3)
+        return self.forecast[:, np.arange(len(self.years))[:, None], years - self.population_years[0]]
+
+    def frozen_at(self, t: int) -> ScenarioArrays:
+        """A copy in which every budget from index ``t`` on knows only what the budget of ``t``
+        knew: the basis of multi-year frames and of planning (NaN where that forecast ends)."""
+        forecast = self.forecast.copy()
+        forecast[:, t:] = self.forecast[:, t : t + 1]
+        return replace(self, forecast=forecast)
 
     @property
     def draws(self) -> int:
@@ -90,7 +105,7 @@ DRAW_FIELDS = frozenset(
         "internal_price_outcome",
         "realised_efficiency",
         "total_available",
-        "known_population",
+        "forecast",
         "outcome_population",
     }
 )
@@ -101,8 +116,8 @@ def compile_scenario(scenario: Scenario) -> ScenarioArrays:
 
     >>> import budgetsim as bs
     >>> a = bs.engine.compile_scenario(bs.default_scenario())
-    >>> a.known_population.shape[1:3], a.draws
-    ((7, 3), 1)
+    >>> a.known_population.shape[1:3], a.forecast.shape[1:3], a.draws
+    ((7, 3), (7, 10), 1)
     """
     years = np.array(scenario.years)
     pop = scenario.population
@@ -128,14 +143,14 @@ def compile_scenario(scenario: Scenario) -> ScenarioArrays:
     for s in scenario.cost_steps:
         steps[s.year - scenario.base_year - 1 :, index[s.committee]] *= 1 + s.share
 
-    known = np.full((1, len(years), len(KNOWN_OFFSETS), B), np.nan)
+    population_years = np.arange(scenario.base_year - 2, scenario.end_year + 1)
+    forecast = np.full((1, len(years), len(population_years), B), np.nan)
     for t, year in enumerate(years):
-        for k, offset in enumerate(KNOWN_OFFSETS):
+        for y, known_year in enumerate(population_years):
             try:
-                known[0, t, k] = pop.known(int(year), int(year) + offset)
-            except ValueError:
-                if offset != -2:  # t-1 and t are checked by the scenario; t-2 only some rules need
-                    raise
+                forecast[0, t, y] = pop.known(int(year), int(known_year))
+            except ValueError:  # not known then; the scenario checks the years every budget needs
+                continue
     outcome = np.array([[pop.outcomes[y] for y in range(scenario.base_year, scenario.end_year + 1)]], dtype=float)
 
     driver_price = np.zeros((C, B))
@@ -166,7 +181,8 @@ def compile_scenario(scenario: Scenario) -> ScenarioArrays:
         total_available=total,
         additions=additions,
         cost_level=steps,
-        known_population=known,
+        forecast=forecast,
+        population_years=population_years,
         outcome_population=outcome,
         driver_price=driver_price,
         need_weight=need_weight,
