@@ -11,6 +11,7 @@ from budgetsim.engine import compile_scenario, simulate
 from budgetsim.engine.arrays import ScenarioArrays
 from budgetsim.engine.context import AllocationLike, BudgetContext, strategy_name
 from budgetsim.metrics import committee_metrics, strategy_metrics, yearly_metrics
+from budgetsim.process import BudgetProcess
 from budgetsim.result import Result
 from budgetsim.scenario import Scenario
 
@@ -66,9 +67,12 @@ class Comparison:
 
 
 def compare(
-    scenario: Scenario | ScenarioArrays, strategies: Mapping[str, StrategyLike] | Sequence[StrategyLike]
+    scenario: Scenario | ScenarioArrays,
+    strategies: Mapping[str, StrategyLike | tuple[StrategyLike, BudgetProcess | None]] | Sequence[StrategyLike],
+    process: BudgetProcess | None = None,
 ) -> Comparison:
-    """Simulate each strategy on the same scenario.
+    """Simulate each strategy on the same scenario, inside ``process`` if given. A value of the
+    ``strategies`` dict may also be a pair ``(strategy, process)``, to compare budget processes.
 
     >>> import budgetsim as bs
     >>> cmp = bs.compare(bs.default_scenario(), {"current": bs.strategies.boras_current(),
@@ -82,4 +86,8 @@ def compare(
     if not named:
         raise ValueError("compare needs at least one strategy")
     arrays = scenario if isinstance(scenario, ScenarioArrays) else compile_scenario(scenario)
-    return Comparison({name: simulate(arrays, s, name=name) for name, s in named.items()})
+    results = {}
+    for name, value in named.items():
+        strategy, own = value if isinstance(value, tuple) else (value, process)
+        results[name] = simulate(arrays, strategy, name=name, process=own)
+    return Comparison(results)

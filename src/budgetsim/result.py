@@ -12,6 +12,21 @@ run has more than one draw. Money is in SEK.
   ``result = frame - cost``; ``coverage = frame / need``.
 * ``diagnostics``: year, committee, name, value. Numbers that explain a frame but are not part of
   it, e.g. ``volume_uncorrected_error`` (hidden windfall + / saving - of uncorrected forecasts).
+
+With a budget process (``simulate(..., process=...)``) also:
+
+* ``year_end``: year, committee, result, written_off, carried_forward, clawed_back, kept, drawn,
+  accumulated (at year end), action_plan (1 if one was triggered).
+* ``requests``: year, committee, requested, granted, granted_by_need (what the same pool would have
+  given by evidence of need).
+* ``calendar``: year, committee, preliminary (June), november (decided frame), final (after the
+  spring's year-end adjustments), gap (november - preliminary).
+* ``plans``: planned_in, year, committee, planned, final, gap (final - planned): the frames
+  committees planned on for the years ahead against what they finally got.
+* ``balance``: the municipality per year (see :func:`budgetsim.process.balance.municipal_balance`).
+
+Process components in the bridge: ``deficit_recovery`` and ``accumulated_draw`` (one-offs,
+reversed next year by ``one_off_reversal``), ``ratchet`` and ``request_granted`` (permanent).
 """
 
 from __future__ import annotations
@@ -36,13 +51,35 @@ class RunArrays:
     cost: np.ndarray
 
 
+@dataclass(frozen=True, eq=False)
+class ProcessRecords:
+    """What a budget process recorded: arrays (D, T, C), plans and the municipal balance."""
+
+    year_end: dict[str, np.ndarray]
+    requests: dict[str, np.ndarray]
+    november: np.ndarray
+    preliminary: np.ndarray
+    plans: list[tuple[int, int, np.ndarray]]  # (planned at index, year index, (D, C) frames)
+    balance: pd.DataFrame
+
+
 class Result:
     """One strategy simulated on one scenario. See the module docstring for the tables."""
 
-    def __init__(self, scenario: ScenarioArrays, strategy: str, raw: RunArrays) -> None:
+    def __init__(
+        self, scenario: ScenarioArrays, strategy: str, raw: RunArrays, process: ProcessRecords | None = None
+    ) -> None:
         self.scenario = scenario
         self.strategy = strategy
         self.raw = raw
+        self.process = process
+
+    def _records(self, table: str) -> ProcessRecords:
+        if self.process is None:
+            raise ValueError(
+                f"{table}: this result was simulated without a budget process (simulate(..., process=...))"
+            )
+        return self.process
 
     def __repr__(self) -> str:
         s = self.scenario
@@ -94,3 +131,58 @@ class Result:
         if not self.raw.info:
             return pd.DataFrame(columns=[*self._index(), "name", "value"])
         return self._long(self.raw.info, "name", "value")
+
+    @cached_property
+    def year_end(self) -> pd.DataFrame:
+        """year, committee, result, written_off, carried_forward, clawed_back, kept, drawn, accumulated, action_plan."""
+        return self._wide(self._records("year_end").year_end)
+
+    @cached_property
+    def requests(self) -> pd.DataFrame:
+        """year, committee, requested, granted, granted_by_need (empty without request rules)."""
+        records = self._records("requests").requests
+        if not records:
+            return pd.DataFrame(columns=[*self._index(), "requested", "granted", "granted_by_need"])
+        return self._wide(records)
+
+    @cached_property
+    def calendar(self) -> pd.DataFrame:
+        """year, committee, preliminary, november, final, gap (november - preliminary)."""
+        p = self._records("calendar")
+        return self._wide(
+            {
+                "preliminary": p.preliminary,
+                "november": p.november,
+                "final": self.raw.frame,
+                "gap": p.november - p.preliminary,
+            }
+        )
+
+    @cached_property
+    def plans(self) -> pd.DataFrame:
+        """planned_in, year, committee, planned, final, gap (final - planned); ``planned_in`` is the
+        budget year whose information the plan used."""
+        years, ids = self.scenario.years, np.array(self.scenario.committees, dtype=object)
+        rows = []
+        for t0, t, planned in self._records("plans").plans:
+            final = self.raw.frame[:, t]
+            D, C = planned.shape
+            draw, c = np.meshgrid(np.arange(D), np.arange(C), indexing="ij")
+            part = {
+                "planned_in": np.full(D * C, years[t0]),
+                "year": np.full(D * C, years[t]),
+                "committee": ids[c.ravel()],
+            }
+            if D > 1:
+                part = {"draw": draw.ravel(), **part}
+            rows.append(
+                pd.DataFrame(
+                    {**part, "planned": planned.ravel(), "final": final.ravel(), "gap": (final - planned).ravel()}
+                )
+            )
+        return pd.concat(rows, ignore_index=True)
+
+    @property
+    def balance(self) -> pd.DataFrame:
+        """The municipality per year: revenue, committee_cost, result, reserve moves, requirement and target met."""
+        return self._records("balance").balance

@@ -38,7 +38,12 @@ class ScenarioArrays:
     price_outcome: np.ndarray  # (D|1, T)
     internal_price_outcome: np.ndarray  # (D|1, T)
     realised_efficiency: np.ndarray  # (D|1, T)
+    preliminary_wage_uplift: np.ndarray  # (D|1, T) rates assumed for the June frames
+    preliminary_price_uplift: np.ndarray  # (D|1, T)
     total_available: np.ndarray | None  # (D|1, T) SEK, None if the scenario gives no total
+    revenue: np.ndarray | None  # (D|1, T) tax revenue and general grants, SEK, None if not given
+    result_target: float  # share of revenue
+    other_net_costs_share: float  # depreciation and net financial items, share of revenue
     additions: np.ndarray  # (T, C) SEK
     cost_level: np.ndarray  # (T, C) cumulative factor of cost steps (1 = none)
     forecast: np.ndarray  # (D|1, T, Y, B) population of each year Y as known at the budget of year T (NaN: unknown)
@@ -55,6 +60,10 @@ class ScenarioArrays:
         """(D|1, T, 3, B) population known at each budget for the years t-2, t-1 and t."""
         years = self.years[:, None] + np.array(KNOWN_OFFSETS)[None, :]  # (T, 3)
         return self.forecast[:, np.arange(len(self.years))[:, None], years - self.population_years[0]]
+
+    def preliminary(self) -> ScenarioArrays:
+        """A copy with the rates assumed in June in place of November's."""
+        return replace(self, wage_uplift=self.preliminary_wage_uplift, price_uplift=self.preliminary_price_uplift)
 
     def frozen_at(self, t: int) -> ScenarioArrays:
         """A copy in which every budget from index ``t`` on knows only what the budget of ``t``
@@ -104,7 +113,10 @@ DRAW_FIELDS = frozenset(
         "price_outcome",
         "internal_price_outcome",
         "realised_efficiency",
+        "preliminary_wage_uplift",
+        "preliminary_price_uplift",
         "total_available",
+        "revenue",
         "forecast",
         "outcome_population",
     }
@@ -178,7 +190,12 @@ def compile_scenario(scenario: Scenario) -> ScenarioArrays:
         price_outcome=path(None, "price"),
         internal_price_outcome=path(None, "internal_price"),
         realised_efficiency=path(None, "efficiency"),
+        preliminary_wage_uplift=path(None, "preliminary_wage"),
+        preliminary_price_uplift=path(None, "preliminary_price"),
         total_available=total,
+        revenue=None if econ.revenue is None else path(econ.revenue),
+        result_target=econ.result_target,
+        other_net_costs_share=econ.other_net_costs_share,
         additions=additions,
         cost_level=steps,
         forecast=forecast,

@@ -33,6 +33,12 @@ class Economy(Model):
     realised_efficiency: YearPath | None = Field(
         default=None, description="productivity gain committees actually realise (default: efficiency)"
     )
+    preliminary_wage_uplift: YearPath | None = Field(
+        default=None, description="wage index assumed for the preliminary (June) frames (default: wage_uplift)"
+    )
+    preliminary_price_uplift: YearPath | None = Field(
+        default=None, description="price index assumed for the preliminary (June) frames (default: price_uplift)"
+    )
     revenue: YearPath | None = Field(default=None, description="tax revenue and general grants, SEK")
     result_target: float = Field(default=0.02, ge=0, lt=1, description="result target, share of revenue")
     other_net_costs_share: float = Field(
@@ -40,7 +46,15 @@ class Economy(Model):
     )
     total_available: YearPath | None = Field(default=None, description="total for committees, SEK (overrides revenue)")
 
-    @field_validator("wage_uplift", "price_uplift", "wage_outcome", "price_outcome", "internal_price_outcome")
+    @field_validator(
+        "wage_uplift",
+        "price_uplift",
+        "wage_outcome",
+        "price_outcome",
+        "internal_price_outcome",
+        "preliminary_wage_uplift",
+        "preliminary_price_uplift",
+    )
     @classmethod
     def _rate(cls, path: YearPath | None) -> YearPath | None:
         for year, value in (path or {}).items():
@@ -65,10 +79,13 @@ class Economy(Model):
         return path
 
     def outcome(self, kind: str, year: int) -> float:
-        """Actual rate of ``kind`` ('wage', 'price', 'internal_price', 'efficiency') in ``year``."""
+        """Rate of ``kind`` in ``year``: actual ('wage', 'price', 'internal_price', 'efficiency') or
+        assumed in June ('preliminary_wage', 'preliminary_price'), with their defaults."""
         paths = {
             "wage": (self.wage_outcome, self.wage_uplift),
             "price": (self.price_outcome, self.price_uplift),
+            "preliminary_wage": (self.preliminary_wage_uplift, self.wage_uplift),
+            "preliminary_price": (self.preliminary_price_uplift, self.price_uplift),
             "internal_price": (self.internal_price_outcome, None),
             "efficiency": (self.realised_efficiency, self.efficiency),
         }

@@ -1,0 +1,64 @@
+"""The municipality's own result, the result equalisation reserve (RUR), the balanced-budget
+requirement and the result target, year by year."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from budgetsim.engine.arrays import ScenarioArrays
+from budgetsim.process.rules import Balance
+
+COLUMNS = [
+    "year",
+    "revenue",
+    "committee_cost",
+    "other_net_costs",
+    "result",
+    "reserve_deposit",
+    "reserve_draw",
+    "reserve",
+    "balance_result",
+    "target_result",
+    "requirement_met",
+    "target_met",
+]
+
+
+def municipal_balance(arrays: ScenarioArrays, cost: np.ndarray, balance: Balance) -> pd.DataFrame:
+    """One row per year (first draw): result = revenue - other net costs - committees' net cost; the
+    reserve takes what exceeds ``reserve_threshold`` of revenue (up to its cap) and covers a negative
+    result; the balanced-budget requirement is met when the result after reserve moves is >= 0; the
+    target when the result is at least ``result_target`` of revenue. Empty without a revenue path."""
+    if arrays.revenue is None:
+        return pd.DataFrame(columns=COLUMNS)
+    rows = []
+    reserve = balance.opening_reserve
+    for t, year in enumerate(int(y) for y in arrays.years):
+        revenue = float(arrays.revenue[0, t])
+        other = revenue * arrays.other_net_costs_share
+        committee_cost = float(cost[0, t].sum())
+        result = revenue - other - committee_cost
+        room = max(balance.reserve_cap * revenue - reserve, 0.0)
+        deposit = min(max(result - balance.reserve_threshold * revenue, 0.0), room)
+        draw = min(reserve, max(-result, 0.0))
+        reserve += deposit - draw
+        balance_result = result - deposit + draw
+        target = arrays.result_target * revenue
+        rows.append(
+            (
+                year,
+                revenue,
+                committee_cost,
+                other,
+                result,
+                deposit,
+                draw,
+                reserve,
+                balance_result,
+                target,
+                balance_result >= 0,
+                result >= target,
+            )
+        )
+    return pd.DataFrame(rows, columns=COLUMNS)

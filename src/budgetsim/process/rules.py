@@ -1,0 +1,118 @@
+"""The budget process as configuration: year-end rules, requests and budget roles, municipal
+balance, multi-year frames and the budget calendar. Validated pydantic models, like a scenario."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from budgetsim.scenario.base import Model
+
+PerYear = float | dict[int, float]
+GrantRule = Literal["pro_rata", "need", "advocacy", "last_deficit"]
+
+
+def value_in(value: PerYear, year: int) -> float:
+    """A parameter that is either constant or given per year (roles may change between years)."""
+    if isinstance(value, dict):
+        if year not in value:
+            raise KeyError(year)
+        return float(value[year])
+    return float(value)
+
+
+class YearEndRule(Model):
+    """What happens to a committee's result (frame - cost) at year end.
+
+    * A deficit is written off (``deficit_write_off`` share) or carried forward and recovered from
+      the following frames in equal parts over ``recovery_years`` (one-off deductions).
+    * A surplus is clawed back (``surplus_claw_back`` share) or kept as accumulated result (eget
+      kapital). Each year ``accumulated_draw`` of the accumulated result may be spent on temporary,
+      non-recurring initiatives: a one-off addition that never raises the frame level.
+    * ``ratchet``: this share of a surplus is cut from the next frame for good.
+    * An action plan: a deficit beyond ``action_plan_threshold`` of the frame cuts the committee's
+      cost level by ``action_plan_cut`` from ``action_plan_lag`` years later.
+
+    >>> YearEndRule(deficit_write_off=1.0, surplus_claw_back=1.0).recovery_years
+    1
+    """
+
+    deficit_write_off: float = Field(default=0.0, ge=0, le=1)
+    recovery_years: int = Field(default=1, ge=1, le=10)
+    surplus_claw_back: float = Field(default=0.0, ge=0, le=1)
+    accumulated_draw: float = Field(default=0.0, ge=0, le=1)
+    ratchet: float = Field(default=0.0, ge=0, le=1)
+    action_plan_threshold: float | None = Field(
+        default=None, ge=0, description="deficit share of frame that triggers a plan"
+    )
+    action_plan_cut: float = Field(default=0.0, ge=0, lt=1)
+    action_plan_lag: int = Field(default=1, ge=0, le=5)
+
+
+class Requests(Model):
+    """Budget requests (äskanden) and the roles around them.
+
+    Each eligible committee (default: those without volume uplift) requests
+    ``ambition`` x its perceived gap x (1 + noise), where the perceived gap is its expected cost
+    (last year's cost grown at last year's rate) less the frame proposed for it. The guardian
+    grants from a pool of ``pool_share`` of all proposed frames, less what hoarders hold back
+    (``hoarding``), by ``rule``: pro rata to requests, by evidence of need (the gap between need and
+    frame), by advocacy strength (request x ambition), or by the size of the last deficit. No
+    committee gets more than it asked. Grants are permanent frame additions. Hoarders also push
+    the revenue estimate down by ``revenue_pessimism``, which lowers any total available.
+    Ambition, rule and hoarding may change between years.
+    """
+
+    eligible: tuple[str, ...] | None = None
+    ambition: dict[str, PerYear] = Field(
+        default_factory=dict, description="advocate ambition per committee (default 1)"
+    )
+    noise: float = Field(default=0.0, ge=0, le=1, description="standard deviation of request noise")
+    pool_share: PerYear = 0.005
+    rule: GrantRule | dict[int, GrantRule] = "pro_rata"
+    hoarding: PerYear = 0.0
+    revenue_pessimism: PerYear = 0.0
+    seed: int = 0
+
+    def rule_in(self, year: int) -> GrantRule:
+        return self.rule[year] if isinstance(self.rule, dict) else self.rule
+
+
+class Balance(Model):
+    """Municipal balance: the result equalisation reserve (RUR) takes the part of the result above
+    ``reserve_threshold`` of revenue, up to a reserve of ``reserve_cap`` of revenue, and is drawn to
+    cover a negative result."""
+
+    reserve_threshold: float = Field(default=0.01, ge=0, le=1)
+    reserve_cap: float = Field(default=0.05, ge=0, le=1)
+    opening_reserve: float = Field(default=0.0, ge=0, description="reserve at the end of the base year, SEK")
+
+
+class BudgetProcess(Model):
+    """All process rules. ``year_end`` maps committee ids to a rule; ``"*"`` is the default for the
+    others (no key: deficits are written off and surpluses kept, so results change no frame). ``frame_period``: frames are fixed for that many years
+    at a time (1 = annual). ``planning_horizon``: how many years ahead committees' plans are made
+    and compared with what they finally get. Preliminary (June) frames use the economy's
+    ``preliminary_*`` assumptions when given.
+
+    >>> BudgetProcess(frame_period=3).frame_period
+    3
+    """
+
+    year_end: dict[str, YearEndRule] = Field(default_factory=dict)
+    requests: Requests | None = None
+    balance: Balance = Field(default_factory=Balance)
+    frame_period: int = Field(default=1, ge=1, le=10)
+    planning_horizon: int = Field(default=3, ge=1, le=10)
+    opening_accumulated: dict[str, float] = Field(
+        default_factory=dict, description="accumulated result at base-year end, SEK"
+    )
+
+    @model_validator(mode="after")
+    def _planning_covers_period(self) -> BudgetProcess:
+        if self.planning_horizon < self.frame_period:
+            raise ValueError(
+                f"planning_horizon ({self.planning_horizon}) must cover frame_period ({self.frame_period})"
+            )
+        return self

@@ -1,0 +1,230 @@
+"""The budget process: hand-computed multi-year paths of year-end rules, requests, multi-year
+frames, the calendar and the municipal balance."""
+
+import pytest
+from factory import economy
+from pydantic import ValidationError
+
+import budgetsim as bs
+from budgetsim.process import Balance, BudgetProcess, Requests, YearEndRule, boras_practice, kept_surpluses
+
+FLAT = {"wage_uplift": 0.0, "price_uplift": 0.0, "efficiency": 0.0}
+YEARS = range(2024, 2027)
+
+
+def _scenario(*committees, **economy_changes) -> bs.Scenario:
+    """Committees (id, base frame, base cost) without need profiles, all rates zero: costs stay at
+    the base cost and an Unchanged strategy keeps frames where the process leaves them."""
+    comms = [
+        {"id": cid, "name": cid, "sector": "test", "base_frame": frame, "base_cost": cost, "cost_mix": {"wages": 0.5}}
+        for cid, frame, cost in committees
+    ]
+    flat = {k: dict.fromkeys(YEARS, v) for k, v in FLAT.items()}
+    pop = {"bands": [{"label": "0+", "min_age": 0}], "outcomes": {y: (1000.0,) for y in range(2022, 2027)}}
+    econ = economy(years=YEARS, **{**flat, **economy_changes})
+    return bs.Scenario.model_validate(
+        {"base_year": 2023, "end_year": 2026, "committees": comms, "population": pop, "economy": econ}
+    )
+
+
+def _run(scenario: bs.Scenario, process: BudgetProcess, strategy=None) -> bs.Result:
+    return bs.simulate(scenario, strategy or bs.strategies.Unchanged(), process=process)
+
+
+def _series(result: bs.Result, table: str, column: str, committee: str = "A") -> list[float]:
+    frame = getattr(result, table)
+    return frame[frame.committee == committee][column].tolist()
+
+
+def test_deficit_carried_forward_over_two_years() -> None:
+    process = BudgetProcess(year_end={"A": YearEndRule(recovery_years=2)})
+    r = _run(_scenario(("A", 100.0, 110.0)), process)
+    # 2024: -10, recovered 5 + 5 in 2025-26; 2025: frame 95, -15, recovered 7.5 + 7.5 in 2026-27;
+    # 2026: frame 100 - 5 - 7.5 = 87.5, result -22.5
+    assert _series(r, "frames", "frame") == pytest.approx([100, 95, 87.5])
+    assert _series(r, "year_end", "result") == pytest.approx([-10, -15, -22.5])
+    assert _series(r, "year_end", "carried_forward") == pytest.approx([10, 15, 22.5])
+    c = r.components.query("year == 2026").set_index("component").amount
+    assert c.to_dict() == pytest.approx({"base": 95, "one_off_reversal": 5, "deficit_recovery": -12.5})
+
+
+def test_deficits_written_off_leave_the_frame_alone() -> None:
+    r = _run(_scenario(("A", 100.0, 110.0)), BudgetProcess(year_end={"*": YearEndRule(deficit_write_off=1.0)}))
+    assert _series(r, "frames", "frame") == [100, 100, 100]
+    assert _series(r, "year_end", "written_off") == pytest.approx([10, 10, 10])
+    assert _series(r, "year_end", "carried_forward") == [0, 0, 0]
+
+
+def test_surplus_kept_then_spent_on_one_offs() -> None:
+    process = BudgetProcess(year_end={"A": YearEndRule(accumulated_draw=0.5)})
+    r = _run(_scenario(("A", 100.0, 90.0)), process)
+    # 2024: +10 kept. 2025: draws 5 (one-off), spends it: cost 95, +10 kept, saved 15.
+    # 2026: the 5 is reversed, draws 7.5: frame 107.5, cost 97.5, saved 17.5
+    assert _series(r, "frames", "frame") == pytest.approx([100, 105, 107.5])
+    assert _series(r, "year_end", "drawn") == pytest.approx([0, 5, 7.5])
+    assert _series(r, "year_end", "accumulated") == pytest.approx([10, 15, 17.5])
+    assert _series(r, "outcomes", "cost") == pytest.approx([90, 95, 97.5])
+    recurring = r.components.query("component not in ['accumulated_draw']").groupby("year").amount.sum()
+    assert recurring.tolist() == pytest.approx([100, 100, 100])  # the level never rises
+
+
+def test_ratchet_after_surplus_with_claw_back() -> None:
+    process = BudgetProcess(year_end={"A": YearEndRule(surplus_claw_back=1.0, ratchet=0.5)})
+    r = _run(_scenario(("A", 100.0, 90.0)), process)
+    assert _series(r, "frames", "frame") == pytest.approx([100, 95, 92.5])
+    assert _series(r, "year_end", "clawed_back") == pytest.approx([10, 5, 2.5])
+    assert _series(r, "year_end", "accumulated") == [0, 0, 0]
+
+
+def test_action_plan_cuts_cost_with_a_lag() -> None:
+    rule = YearEndRule(deficit_write_off=1.0, action_plan_threshold=0.05, action_plan_cut=0.04, action_plan_lag=1)
+    r = _run(_scenario(("A", 100.0, 110.0)), BudgetProcess(year_end={"A": rule}))
+    assert _series(r, "outcomes", "cost") == pytest.approx([110, 110 * 0.96, 110 * 0.96**2])
+    assert _series(r, "year_end", "action_plan") == [1.0, 1.0, 0.0]  # -10, -5.6 beyond 5 %; -1.4 not
+
+
+def _requests_scenario() -> bs.Scenario:
+    return _scenario(("A", 100.0, 110.0), ("B", 100.0, 120.0))
+
+
+@pytest.mark.parametrize(
+    ("rule", "granted"),
+    [("pro_rata", [7.5, 7.5]), ("advocacy", [10.0, 5.0]), ("need", [5.0, 10.0]), ("last_deficit", [0.0, 0.0])],
+)
+def test_requests_granted_by_rule(rule: str, granted: list[float]) -> None:
+    # gaps 10 and 20; A's advocate asks for twice its gap: requests 20 and 20; pool 10 % of 200
+    # less a quarter held back by hoarders: 15
+    requests = Requests(ambition={"A": 2.0}, pool_share=0.1, hoarding=0.25, rule=rule)
+    r = _run(_requests_scenario(), BudgetProcess(year_end={"*": YearEndRule(deficit_write_off=1.0)}, requests=requests))
+    first = r.requests.query("year == 2024")
+    assert first.requested.tolist() == pytest.approx([20, 20])
+    assert first.granted.tolist() == pytest.approx(granted)
+    assert first.granted_by_need.tolist() == pytest.approx([5, 10])
+    frames = r.frames.query("year == 2024").frame.tolist()
+    assert frames == pytest.approx([100 + granted[0], 100 + granted[1]])
+
+
+def test_roles_change_between_years() -> None:
+    requests = Requests(
+        ambition={"A": {2024: 2.0, 2025: 1.0, 2026: 1.0}},
+        pool_share=0.1,
+        hoarding=0.25,
+        rule={2024: "advocacy", 2025: "need", 2026: "need"},
+    )
+    r = _run(_requests_scenario(), BudgetProcess(year_end={"*": YearEndRule(deficit_write_off=1.0)}, requests=requests))
+    assert r.requests.query("year == 2024").granted.tolist() == pytest.approx([10, 5])
+    second = r.requests.query("year == 2025")
+    # 2025: frames 110/105, costs 110/120 flat: gaps 0 and 15; the pool (16.1) covers B's request
+    assert second.requested.tolist() == pytest.approx([0, 15])
+    assert second.granted.tolist() == pytest.approx([0, 15])
+    with pytest.raises(ValueError, match="no entry for budget year 2026"):
+        bad = Requests(ambition={"A": {2024: 2.0, 2025: 1.0}})
+        _run(_requests_scenario(), BudgetProcess(requests=bad))
+
+
+def _vintage_scenario() -> bs.Scenario:
+    population = {
+        "bands": [{"label": "0-64", "min_age": 0, "max_age": 64}, {"label": "65+", "min_age": 65}],
+        "outcomes": {2022: (0, 950), 2023: (0, 990), 2024: (0, 1070), 2025: (0, 1140)},
+        "forecasts": [
+            {"published": 2023, "counts": {2022: (0, 950), 2023: (0, 1000), 2024: (0, 1100), 2025: (0, 1200)}},
+            {"published": 2024, "counts": {2023: (0, 990), 2024: (0, 1080), 2025: (0, 1150)}},
+        ],
+    }
+    committee = {
+        "id": "VÄN",
+        "name": "Vård- och äldrenämnden",
+        "sector": "elderly care",
+        "base_frame": 100e6,
+        "cost_mix": {"wages": 0.5},
+        "volume_drivers": [{"min_age": 65, "price": 50_000}],
+    }
+    return bs.Scenario.model_validate(
+        {"base_year": 2023, "end_year": 2025, "committees": [committee], "population": population, "economy": economy()}
+    )
+
+
+def test_multi_year_frames_are_fixed_on_the_first_years_information() -> None:
+    s = _vintage_scenario()
+    price_2025 = 50_000 * 1.0255**2
+    annual = bs.simulate(s, bs.strategies.VolumeUplift(), process=BudgetProcess())
+    two_year = bs.simulate(s, bs.strategies.VolumeUplift(), process=BudgetProcess(frame_period=2))
+    volume = lambda r: r.components.query("component == 'volume' and year == 2025").amount.iloc[0]
+    assert volume(annual) == pytest.approx(price_2025 * (1150 - 1080))  # the 2024 forecast
+    assert volume(two_year) == pytest.approx(price_2025 * (1200 - 1100))  # fixed on the 2023 forecast
+    # annual frames: the plan made for 2025 at the 2024 budget (2023 forecast) vs what came
+    plan = annual.plans.query("planned_in == 2024 and year == 2025").iloc[0]
+    assert plan.gap == pytest.approx(price_2025 * (70 - 100))
+    assert two_year.plans.query("year == 2025").gap.iloc[0] == pytest.approx(0.0)
+
+
+def test_preliminary_june_frames_and_the_autumn_gap() -> None:
+    june = {"preliminary_wage_uplift": dict.fromkeys(range(2024, 2026), 0.025)}
+    s = _vintage_scenario().replace(
+        economy=economy(**june), additions=[{"year": 2024, "committee": "VÄN", "amount": 2e6}]
+    )
+    r = bs.simulate(s, bs.strategies.incremental(), process=BudgetProcess())
+    first = r.calendar.query("year == 2024").iloc[0]
+    assert first.preliminary == pytest.approx(100e6 * (1 + 0.5 * 0.025 + 0.5 * 0.018 - 0.01))
+    assert first.november == pytest.approx(100e6 * 1.0155 + 2e6)
+    assert first.gap == pytest.approx(100e6 * 0.5 * 0.008 + 2e6)
+
+
+def test_municipal_balance_and_the_reserve() -> None:
+    s = _scenario(("A", 950.0, 950.0), revenue={2024: 1000.0, 2025: 1000.0, 2026: 1000.0}, result_target=0.02)
+    s = s.replace(cost_steps=[{"year": 2025, "committee": "A", "share": 80 / 950}])  # cost 1,030 from 2025
+    r = _run(
+        s,
+        BudgetProcess(
+            year_end={"*": YearEndRule(deficit_write_off=1.0)},
+            balance=Balance(reserve_threshold=0.01, reserve_cap=0.05),
+        ),
+    )
+    b = r.balance.set_index("year")
+    assert b.result.tolist() == pytest.approx([50, -30, -30])
+    assert b.reserve_deposit.tolist() == pytest.approx([40, 0, 0])  # what exceeds 1 % of revenue
+    assert b.reserve_draw.tolist() == pytest.approx([0, 30, 10])  # covers the deficit while it lasts
+    assert b.requirement_met.tolist() == [True, True, False]
+    assert b.target_met.tolist() == [True, False, False]
+
+
+def test_revenue_pessimism_lowers_the_total_available() -> None:
+    s = _scenario(("A", 100.0, 100.0), ("B", 100.0, 100.0), total_available=dict.fromkeys(YEARS, 200.0))
+    process = BudgetProcess(requests=Requests(pool_share=0.0, revenue_pessimism=0.05))
+    r = bs.simulate(s, bs.strategies.needs_based(), process=process)
+    assert r.frames.groupby("year").frame.sum().tolist() == pytest.approx([190, 190, 190])
+
+
+def test_process_input_errors() -> None:
+    with pytest.raises(ValueError, match=r"process.year_end: unknown committee\(s\) \['XYZ'\]"):
+        _run(_scenario(("A", 100.0, 100.0)), BudgetProcess(year_end={"XYZ": YearEndRule()}))
+    with pytest.raises(ValidationError, match="planning_horizon \\(2\\) must cover frame_period \\(3\\)"):
+        BudgetProcess(frame_period=3, planning_horizon=2)
+    with pytest.raises(ValidationError, match="surplus_claw_back"):
+        YearEndRule(surplus_claw_back=1.5)
+    with pytest.raises(ValueError, match="simulated without a budget process"):
+        bs.simulate(_scenario(("A", 100.0, 100.0)), bs.strategies.Unchanged()).year_end
+
+
+def test_borås_practice_against_kept_surpluses_and_three_year_frames() -> None:
+    s = bs.default_scenario()
+    current = bs.strategies.boras_current()
+    cmp = bs.compare(
+        s,
+        {
+            "practice": (current, boras_practice()),
+            "kept": (current, kept_surpluses()),
+            "3-year": (current, boras_practice(3)),
+        },
+    )
+    ye = cmp.results["practice"].year_end.groupby("committee").sum()
+    assert ye.loc["IFN", "carried_forward"] == 0 and ye.loc["VÄN", "clawed_back"] >= 0
+    kept = cmp.results["kept"].year_end.groupby("committee").sum()
+    assert kept.written_off.sum() == 0 and kept.clawed_back.sum() == 0
+    assert cmp.results["practice"].year_end.query("committee == 'VÄN' and year == 2024").accumulated.iloc[0] >= 170e6
+    # every process component bridges exactly
+    for result in cmp.results.values():
+        total = result.components.groupby(["year", "committee"]).amount.sum()
+        assert total.values == pytest.approx(
+            result.frames.set_index(["year", "committee"]).frame.loc[total.index].values
+        )
