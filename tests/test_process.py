@@ -203,7 +203,7 @@ def test_process_input_errors() -> None:
     with pytest.raises(ValidationError, match="surplus_claw_back"):
         YearEndRule(surplus_claw_back=1.5)
     with pytest.raises(ValueError, match="simulated without a budget process"):
-        bs.simulate(_scenario(("A", 100.0, 100.0)), bs.strategies.Unchanged()).year_end
+        _ = bs.simulate(_scenario(("A", 100.0, 100.0)), bs.strategies.Unchanged()).year_end
 
 
 def test_borås_practice_against_kept_surpluses_and_three_year_frames() -> None:
