@@ -2,6 +2,7 @@
 
 from budgetsim.metrics.balance import deficits, results, surpluses
 from budgetsim.metrics.fairness import coverage, coverage_gini, gini
+from budgetsim.metrics.process import process_metrics
 from budgetsim.metrics.stability import frame_changes, volatility
 from budgetsim.metrics.summary import committee_metrics, strategy_metrics, yearly_metrics
 
@@ -12,6 +13,7 @@ __all__ = [
     "deficits",
     "frame_changes",
     "gini",
+    "process_metrics",
     "results",
     "strategy_metrics",
     "surpluses",

@@ -9,6 +9,8 @@ Columns (money in SEK; averages are over draws, and over years and committees wh
 * ``deficits`` / ``surpluses``: total size of committee deficits / surpluses over all years
 * ``deficit_share``: share of committee-years with a deficit
 * ``total_frame_last_year``: sum of frames in the last budget year
+
+With a budget process, the columns of :func:`budgetsim.metrics.process.process_metrics` follow.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import pandas as pd
 
 from budgetsim.metrics.balance import deficits, surpluses
 from budgetsim.metrics.fairness import coverage, coverage_gini
+from budgetsim.metrics.process import process_metrics
 from budgetsim.metrics.stability import volatility
 from budgetsim.result import Result
 
@@ -34,6 +37,7 @@ def strategy_metrics(result: Result) -> dict[str, float]:
         "surpluses": float(surpluses(result).sum(axis=(1, 2)).mean()),
         "deficit_share": float((d > 0).mean()),
         "total_frame_last_year": float(result.raw.frame[:, -1].sum(axis=-1).mean()),
+        **process_metrics(result),
     }
 
 
