@@ -57,8 +57,12 @@ def test_many_draws_equal_separate_single_runs() -> None:
 
 def test_with_draws_refuses_mismatched_arrays() -> None:
     arrays = bs.engine.compile_scenario(bs.default_scenario())
-    with pytest.raises(ValueError, match="does not end in"):
+    with pytest.raises(ValueError, match=r"wage_outcome: shape \(2, 3\) must be \(draws, 7\)"):
         arrays.with_draws(wage_outcome=np.zeros((2, 3)))
+    with pytest.raises(ValueError, match=r"wage_outcome: shape \(7,\) must be \(draws, 7\)"):
+        arrays.with_draws(wage_outcome=np.zeros(7))
+    with pytest.raises(ValueError, match="total_available: the scenario has none to vary"):
+        bs.engine.compile_scenario(make_scenario()).with_draws(total_available=np.zeros((2, 2)))
     with pytest.raises(ValueError, match="draw axes disagree"):
         arrays.with_draws(wage_outcome=np.zeros((2, 7)), price_outcome=np.zeros((3, 7)))
     with pytest.raises(ValueError, match="not draw-dependent"):

@@ -49,3 +49,12 @@ def test_metric_tables() -> None:
     assert cmp.metrics.set_index("strategy").total_frame_last_year["cur"] == pytest.approx(
         cmp.frames.query("strategy == 'cur' and year == 2025").frame.sum()
     )
+
+
+def test_negative_frame_is_named_not_a_bare_gini_error() -> None:
+    def overspend(ctx):
+        return {"cut": np.where(np.array(ctx.committees) == "KULT", -20e6, 0.0)}
+
+    cmp = bs.compare(make_scenario(), {"cut": overspend})
+    with pytest.raises(ValueError, match="strategy 'cut' gives KULT a negative frame in 2024"):
+        _ = cmp.metrics

@@ -117,3 +117,11 @@ def test_per_committee_routing_and_unknown_ids() -> None:
     assert _frames(r, 2024)["OMS"] == pytest.approx(50e6 + 20_000 * HALF_LEVEL * 15)
     with pytest.raises(ValueError, match=r"unknown committee\(s\) \['XYZ'\]"):
         bs.simulate(make_scenario(), PerCommittee({"XYZ": bs.strategies.incremental()}))
+
+
+def test_strategy_inputs_that_would_silently_mean_something_else() -> None:
+    assert bs.strategies.VolumeUplift(committees="OMS").committees == ("OMS",)
+    with pytest.raises(ValidationError, match="max_age without min_age"):
+        Activity(committee="SKOL", name="teaching", unit_cost=1.0, max_age=14)
+    with pytest.raises(ValueError, match="pupil voucher: no schools for SKOL"):
+        bs.simulate(make_scenario(), PupilVoucher("SKOL", (), per_pupil=1.0))

@@ -82,3 +82,19 @@ def test_needs_component_bridges_from_last_frame() -> None:
     r = bs.simulate(_needs_scenario(), bs.strategies.needs_based())
     comp = r.components.query("year == 2024 and committee == 'A'").set_index("component").amount
     assert comp["base"] == 200_000 and comp["needs"] == pytest.approx(1e6 * 220 / 1270 - 200_000)
+
+
+def test_political_additions_go_to_their_committee_within_the_total() -> None:
+    s = _needs_scenario().replace(additions=[{"year": 2024, "committee": "B", "amount": 100_000.0}])
+    f = bs.simulate(s, bs.strategies.needs_based()).frames.query("year == 2024").set_index("committee").frame
+    split = 900_000 / 1270
+    assert f.to_dict() == pytest.approx({"A": split * 220, "B": split * 510 + 100_000, "C": split * 540})
+    ignored = bs.simulate(s, bs.strategies.NeedsBased(additions=False)).frames.query("year == 2024").frame
+    assert ignored.tolist() == pytest.approx([1e6 * 220 / 1270, 1e6 * 510 / 1270, 1e6 * 540 / 1270])
+
+
+def test_result_target_and_other_costs_must_leave_money_for_committees() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="leave nothing for committees"):
+        economy(revenue={2024: 1.0, 2025: 1.0}, result_target=0.5, other_net_costs_share=0.5)

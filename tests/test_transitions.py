@@ -86,12 +86,12 @@ def test_pace_of_change_by_hand() -> None:
 
 
 def test_pace_of_change_with_max_below() -> None:
-    # total 1,000, target 100/100/100/700: D could reach target (level 1), but max_below 20 % stops
-    # it at 560; the 140 left go to all in proportion to frames
+    # total 1,000, target 80/120/100/700. The guarantee (at most 20 % under target) lifts D to 560;
+    # the 140 left go to the committees still under target by their gap: B 20, D 140 of 160
     inner = propose([250, 250, 250, 250], [250, 250, 250, 250])
-    target = propose([100, 100, 100, 700], [100, 100, 100, 700])
+    target = propose([80, 120, 100, 700], [80, 120, 100, 700])
     r = bs.simulate(_scenario([100, 100, 100, 100]), PaceOfChange(inner, target=target, max_below=0.2))
-    assert _frames(r, 2024) == pytest.approx([100 + 140 * 100 / 860] * 3 + [560 + 140 * 560 / 860])
+    assert _frames(r, 2024) == pytest.approx([100, 100 + 140 * 20 / 160, 100, 560 + 140 * 140 / 160])
 
 
 def test_pace_of_change_hold_harmless_and_minimum_uplift() -> None:
@@ -120,14 +120,14 @@ def test_blend_with_phase_in() -> None:
 
 
 def test_loss_cap_per_inhabitant_by_hand() -> None:
-    # 10,000 inhabitants, 250 SEK each: a loss of at most 2.5 MSEK in year 1 and 5 MSEK in year 2
-    # against the reference (last year's frame). The reform proposes 80/120 both years.
+    # 10,000 inhabitants, 250 SEK each: each year a loss of at most 2.5 MSEK against what the old
+    # rule (last year's frame kept) gives from the same frames. The reform proposes 80/120 both years.
     rule = LossCap(propose([80, 120], [80, 120]), reference=bs.strategies.Unchanged(), per_inhabitant=250)
     r = bs.simulate(_scenario([100, 100]), rule)
     assert _frames(r, 2024) == pytest.approx([97.5, 102.5])  # B's gain 22.5 over its floor scaled by 5 / 22.5
-    assert _frames(r, 2025) == pytest.approx([92.5, 107.5])  # floors 97.5 - 5 and 102.5 - 5
+    assert _frames(r, 2025) == pytest.approx([95, 105])  # floors 95 and 100; B's gain 20 scaled by 5 / 20
     cap = r.components.query("component == 'loss_cap'").amount / MSEK
-    assert cap.tolist() == pytest.approx([17.5, -17.5, 12.5, -12.5])
+    assert cap.tolist() == pytest.approx([17.5, -17.5, 15, -15])
 
 
 def test_rules_stack_and_explain_each_step() -> None:
@@ -157,3 +157,29 @@ def test_transition_from_current_to_needs_on_boras() -> None:
     assert changes.min() >= -0.01 - 1e-12
     total = bs.simulate(s, current).frames.query("year == 2024").frame.sum()
     assert frames.loc[2024].sum() == pytest.approx(total, rel=1e-12)
+
+
+def test_rule_parameters_are_checked_up_front() -> None:
+    inner = propose([100, 100], [100, 100])
+    with pytest.raises(ValueError, match="if_unaffordable must be 'raise' or 'scale', got 'scal'"):
+        bs.simulate(_scenario([100, 100]), FloorWithDamping(inner, if_unaffordable="scal"))  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="max_gain must be a fraction in \\[0, 1\\], got -0.1"):
+        bs.simulate(_scenario([100, 100]), Cap(inner, max_gain=-0.1))
+
+
+def test_unaffordable_rule_names_the_draws() -> None:
+    arrays = bs.engine.compile_scenario(_scenario([100, 100]))
+
+    def shrink(ctx):  # draw 1 loses 10 % of its total
+        return {"cut": ctx.last_frame * np.array([[0.0], [-0.10], [0.0]])}
+
+    many = arrays.with_draws(wage_outcome=np.repeat(arrays.wage_outcome, 3, axis=0))
+    with pytest.raises(UnaffordableError, match=r"floor in 2024: .* \(draw 1: up to 19,000,000 SEK short\)"):
+        bs.simulate(many, FloorWithDamping(shrink, floor=-0.005))
+
+
+def test_blend_passes_diagnostics_unweighted() -> None:
+    s = bs.default_scenario()
+    pure = bs.simulate(s, bs.strategies.needs_based()).diagnostics
+    blended = bs.simulate(s, Blend(((bs.strategies.needs_based(), 0.7), (bs.strategies.Unchanged(), 0.3)))).diagnostics
+    assert np.allclose(pure.value, blended.value)

@@ -131,7 +131,15 @@ def simulate_reference(
                     )
                 weights[c.id] = units * _price_level(scenario, c, year)
             weight_sum = sum(weights.values())
-            changes = {cid: {"needs": total * w / weight_sum - last[cid]} for cid, w in weights.items()}
+            added = {
+                c.id: sum(a.amount for a in scenario.additions if a.year == year and a.committee == c.id)
+                for c in scenario.committees
+            }
+            split = total - sum(added.values())
+            changes = {
+                cid: {"needs": split * w / weight_sum - last[cid], "additions": added[cid]}
+                for cid, w in weights.items()
+            }
         for c in scenario.committees:
             out.components[(year, c.id)] = {"base": last[c.id], **changes[c.id]}
             last[c.id] = last[c.id] + sum(changes[c.id].values())

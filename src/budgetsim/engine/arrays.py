@@ -93,11 +93,18 @@ class ScenarioArrays:
         unknown = set(arrays) - DRAW_FIELDS
         if unknown:
             raise ValueError(f"not draw-dependent arrays: {sorted(unknown)}; these are: {sorted(DRAW_FIELDS)}")
+        values = {}
         for name, value in arrays.items():
-            expected = getattr(self, name).shape[1:]
-            if value.shape[1:] != expected:
-                raise ValueError(f"{name}: shape {value.shape} does not end in {expected}")
-        new = replace(self, **arrays)
+            current = getattr(self, name)
+            if current is None:
+                raise ValueError(f"{name}: the scenario has none to vary (set it in the scenario's economy)")
+            value = np.asarray(value, dtype=float)
+            if value.ndim != current.ndim or value.shape[1:] != current.shape[1:]:
+                raise ValueError(
+                    f"{name}: shape {value.shape} must be (draws, {', '.join(map(str, current.shape[1:]))})"
+                )
+            values[name] = value
+        new = replace(self, **values)
         sizes = {getattr(new, n).shape[0] for n in DRAW_FIELDS if getattr(new, n) is not None} - {1}
         if len(sizes) > 1:
             raise ValueError(f"draw axes disagree: lengths {sorted(sizes)}")

@@ -38,8 +38,10 @@ class Allocation:
 class BudgetContext:
     """The state when the frames for budget year ``year`` are set (autumn of ``year - 1``).
 
-    Only information available at that time is offered: assumed (not actual) wage and price
-    rates, and the population as known from the latest forecast.
+    The properties offer only information available at that time: assumed (not actual) wage and
+    price rates, and the population as known from the latest forecast. The exceptions are marked
+    (:attr:`delivered_need`, for settlement rules); ``arrays`` itself also holds the outcomes, which
+    a budget-time rule must not read.
     """
 
     arrays: ScenarioArrays

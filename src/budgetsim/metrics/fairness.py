@@ -27,8 +27,15 @@ def gini(values: np.ndarray, axis: int = -1) -> np.ndarray:
 
 
 def coverage(result: Result) -> np.ndarray:
-    """(D, T, C) need coverage: frame / need."""
-    return result.raw.frame / result.raw.need
+    """(D, T, C) need coverage: frame / need. A negative frame has no coverage: an error names it."""
+    frame = result.raw.frame
+    if np.any(frame < 0):
+        d, t, c = (int(i[0]) for i in np.nonzero(frame < 0))
+        raise ValueError(
+            f"strategy {result.strategy!r} gives {result.scenario.committees[c]} a negative frame in "
+            f"{int(result.scenario.years[t])} ({frame[d, t, c]:,.0f} SEK); coverage is not defined"
+        )
+    return frame / result.raw.need
 
 
 def coverage_gini(result: Result) -> np.ndarray:

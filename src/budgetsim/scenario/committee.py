@@ -9,9 +9,10 @@ from budgetsim.scenario.population import AgeSpan
 
 
 class CostMix(Model):
-    """Shares of a committee's net cost: wages, internal services bought from other committees
-    (premises, IT, meals), and the rest (other). The frame's price/wage uplift compensates the
-    wage share with the wage index and everything else with the price index.
+    """Shares of a committee's net cost: wages, and internal services bought from other committees
+    (premises, IT, meals). The frame's price/wage uplift compensates the wage share with the wage
+    index and ``other`` (everything that is not wages, internal services included) with the price
+    index; on the cost side internal services follow their own price.
 
     >>> CostMix(wages=0.7, internal_services=0.1).other
     0.3
@@ -75,7 +76,7 @@ class Committee(Model):
     sector: str = Field(min_length=1)
     base_frame: float = Field(gt=0, description="frame in the base year, SEK")
     base_cost: float | None = Field(
-        default=None, ge=0, description="net cost in the base year, SEK (default: the base frame)"
+        default=None, gt=0, description="net cost in the base year, SEK (default: the base frame)"
     )
     cost_mix: CostMix
     volume_drivers: tuple[VolumeDriver, ...] = ()

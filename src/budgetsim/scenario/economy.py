@@ -3,7 +3,7 @@ happened to wages and prices, revenue and the result target, political additions
 
 from __future__ import annotations
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from budgetsim.scenario.base import Model
 
@@ -77,6 +77,15 @@ class Economy(Model):
             if value < 0:
                 raise ValueError(f"year {year}: amount {value} is negative")
         return path
+
+    @model_validator(mode="after")
+    def _shares(self) -> Economy:
+        if self.result_target + self.other_net_costs_share >= 1:
+            raise ValueError(
+                f"result_target ({self.result_target}) + other_net_costs_share ({self.other_net_costs_share}) "
+                "leave nothing for committees; they must sum to less than 1"
+            )
+        return self
 
     def outcome(self, kind: str, year: int) -> float:
         """Rate of ``kind`` in ``year``: actual ('wage', 'price', 'internal_price', 'efficiency') or

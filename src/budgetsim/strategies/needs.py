@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from budgetsim.engine.arrays import ScenarioArrays
 from budgetsim.engine.context import Allocation, BudgetContext
 from budgetsim.money import apportion
@@ -27,8 +29,11 @@ class NeedsBased(Composable):
     """Distribute a total in proportion to weighted need.
 
     ``total=None`` takes the scenario's total available (revenue less the result target, or an
-    explicit path). ``total=<strategy>`` distributes what that strategy would have given all
-    committees together this year, so only the split differs (a pure redistribution).
+    explicit path). ``total=<strategy>`` distributes what that strategy would give all committees
+    together this year from this run's last frames: in the first year exactly its total; later
+    the two totals drift apart a little, as the other rule's total depends on the split (cost mix).
+    Political additions are given to their committee on top of the split and funded from the
+    total, so the total is respected (``additions=False`` ignores them).
 
     >>> import budgetsim as bs
     >>> NeedsBased(total=bs.strategies.boras_current()).name
@@ -37,6 +42,7 @@ class NeedsBased(Composable):
 
     total: TotalRule = None
     round_to: float | None = None  #: e.g. 0.01 for whole öre
+    additions: bool = True  #: political additions go to their committee, funded from the total
     name: str = "needs based"
 
     def check(self, arrays: ScenarioArrays) -> None:
@@ -46,5 +52,9 @@ class NeedsBased(Composable):
 
     def __call__(self, ctx: BudgetContext) -> Allocation:
         weighted_need = ctx.weighted_need
-        frames = apportion(total_of(ctx, self.total), weighted_need, self.round_to)
-        return Allocation({"needs": frames - ctx.last_frame}, {"weighted_need": weighted_need})
+        additions = ctx.additions if self.additions else np.zeros_like(ctx.additions)
+        frames = apportion(total_of(ctx, self.total) - additions.sum(), weighted_need, self.round_to)
+        changes = {"needs": frames - ctx.last_frame}
+        if additions.any():
+            changes["additions"] = np.broadcast_to(additions, frames.shape)
+        return Allocation(changes, {"weighted_need": weighted_need})

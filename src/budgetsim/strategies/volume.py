@@ -44,6 +44,10 @@ class VolumeUplift(Composable):
     correct_forecast_errors: bool = False
     name: str = "volume uplift"
 
+    def __post_init__(self) -> None:
+        if isinstance(self.committees, str):
+            object.__setattr__(self, "committees", (self.committees,))
+
     def check(self, arrays: ScenarioArrays) -> None:
         if self.basis not in ("forecast", "mean"):
             raise ValueError(f"volume uplift: basis must be 'forecast' or 'mean', got {self.basis!r}")

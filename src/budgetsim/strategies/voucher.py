@@ -65,6 +65,10 @@ class PupilVoucher(Composable):
     def check(self, arrays: ScenarioArrays) -> None:
         if self.committee not in arrays.committees:
             raise ValueError(f"pupil voucher: unknown committee {self.committee!r}")
+        if not self.schools:
+            raise ValueError(f"pupil voucher: no schools for {self.committee}")
+        if self.per_pupil < 0 or self.supplement < 0:
+            raise ValueError("pupil voucher: per_pupil and supplement must be >= 0")
         for school in self.schools:
             missing = [int(y) for y in arrays.years if int(y) not in school.pupils]
             if missing:

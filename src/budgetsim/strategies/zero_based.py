@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from budgetsim.engine.arrays import ScenarioArrays, band_mask
 from budgetsim.engine.context import Allocation, BudgetContext
@@ -37,6 +37,16 @@ class Activity(Model):
     max_age: int | None = Field(default=None, ge=0)
     take_up: float = Field(default=1.0, ge=0, description="units per inhabitant of the ages")
 
+    @model_validator(mode="after")
+    def _ages(self) -> Activity:
+        if self.min_age is None and self.max_age is not None:
+            raise ValueError(
+                f"activity {self.name!r}: max_age without min_age; give both, or neither for a fixed activity"
+            )
+        if self.min_age is not None and self.max_age is not None and self.max_age < self.min_age:
+            raise ValueError(f"activity {self.name!r}: max_age {self.max_age} < min_age {self.min_age}")
+        return self
+
     @property
     def label(self) -> str:
         if self.min_age is None:
@@ -49,12 +59,14 @@ class ZeroBased(Composable):
     """Rebuild every frame from activities each year; ``scale=True`` scales the sum to ``total``
     (None: the scenario's total available; a strategy: what it would give in total).
 
-    Components: ``zero_based`` (rebuilt frame - last frame) and, when scaled, ``affordability``.
+    Components: ``zero_based`` (rebuilt frame - last frame), when scaled ``affordability``, and
+    ``additions`` (political additions, on top; when scaled, funded from the total).
     """
 
     activities: Sequence[Activity] | None = None
     scale: bool = False
     total: TotalRule = None
+    additions: bool = True  #: political additions on top (funded from the total when scaled)
     name: str = "zero based"
 
     def check(self, arrays: ScenarioArrays) -> None:
@@ -92,8 +104,11 @@ class ZeroBased(Composable):
 
     def __call__(self, ctx: BudgetContext) -> Allocation:
         rebuilt = np.broadcast_to(self.rebuilt(ctx), ctx.last_frame.shape)
+        additions = ctx.additions if self.additions else np.zeros_like(ctx.additions)
         changes = {"zero_based": rebuilt - ctx.last_frame}
         if self.scale:
-            total = total_of(ctx, self.total)
+            total = total_of(ctx, self.total) - additions.sum()
             changes["affordability"] = rebuilt * (total / rebuilt.sum(axis=-1) - 1)[:, None]
+        if additions.any():
+            changes["additions"] = np.broadcast_to(additions, rebuilt.shape)
         return Allocation(changes)

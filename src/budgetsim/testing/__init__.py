@@ -14,16 +14,17 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 from hypothesis import HealthCheck, Phase, given, reject, settings
+from hypothesis.errors import Unsatisfiable
 
 from budgetsim.engine.context import AllocationLike, BudgetContext
-from budgetsim.testing.axioms import AXIOMS, AxiomViolation, scale_money
+from budgetsim.testing.axioms import AXIOMS, AxiomNotApplicable, AxiomViolation, scale_money
 from budgetsim.testing.catalogue import CATALOGUE, Entry
 from budgetsim.testing.scenarios import scenarios
 from budgetsim.transitions.adjust import UnaffordableError
 
 StrategyLike = Callable[[BudgetContext], AllocationLike]
 
-__all__ = ["AXIOMS", "CATALOGUE", "AxiomViolation", "Entry", "scale_money", "scenarios", "verify"]
+__all__ = ["AXIOMS", "CATALOGUE", "AxiomNotApplicable", "AxiomViolation", "Entry", "scale_money", "scenarios", "verify"]
 
 
 def verify(
@@ -34,8 +35,9 @@ def verify(
     shrink: bool = True,
 ) -> pd.DataFrame:
     """Check ``strategy`` against ``axioms`` (default: all of :data:`AXIOMS`) on up to
-    ``max_examples`` random scenarios each. Returns one row per axiom: axiom, holds,
-    counterexample (the violation found, shrunk to a small case, or '').
+    ``max_examples`` random scenarios each. Returns one row per axiom: axiom, holds (True; False;
+    None when the axiom does not apply or no scenario tried was affordable), counterexample (the
+    violation found, shrunk to a small case, the reason for None, or '').
 
     Scenarios where the strategy's own guarantees are unaffordable (an
     :class:`~budgetsim.transitions.UnaffordableError`) are skipped, not counted as violations.
@@ -53,6 +55,16 @@ def verify(
             rows.append({"axiom": name, "holds": True, "counterexample": ""})
         except AxiomViolation as err:
             rows.append({"axiom": name, "holds": False, "counterexample": str(err)})
+        except AxiomNotApplicable as err:
+            rows.append({"axiom": name, "holds": None, "counterexample": f"not applicable: {err}"})
+        except Unsatisfiable:
+            rows.append(
+                {
+                    "axiom": name,
+                    "holds": None,
+                    "counterexample": "no affordable example: every scenario tried was unaffordable",
+                }
+            )
     return pd.DataFrame(rows, columns=["axiom", "holds", "counterexample"])
 
 

@@ -24,6 +24,10 @@ class AxiomViolation(AssertionError):
     """An axiom does not hold for a strategy on a scenario."""
 
 
+class AxiomNotApplicable(Exception):
+    """An axiom has no meaning for a strategy (e.g. it distributes another strategy's total)."""
+
+
 def _frames(strategy: StrategyLike, scenario: Scenario) -> np.ndarray:
     return simulate(scenario, strategy).raw.frame
 
@@ -81,12 +85,16 @@ def sums_to_total(strategy: StrategyLike, scenario: Scenario, total: StrategyLik
 
 
 def no_alabama_paradox(strategy: StrategyLike, scenario: Scenario, total: StrategyLike | None = None) -> None:
-    """A larger total never gives any committee less (in the first budget year)."""
+    """A larger total never gives any committee less (in the first budget year). Not applicable to
+    a strategy that distributes another strategy's total (``total`` given)."""
+    if total is not None:
+        raise AxiomNotApplicable("no_alabama_paradox: the total distributed is another strategy's")
     e = scenario.economy
-    if e.total_available is None:
-        return
+    paths = {n: getattr(e, n) for n in ("total_available", "revenue") if getattr(e, n) is not None}
+    if not paths:
+        _fail("no_alabama_paradox", "the scenario has no total available or revenue to raise")
     more = scenario.replace(
-        economy=e.model_copy(update={"total_available": {y: v * 1.05 for y, v in e.total_available.items()}})
+        economy=e.model_copy(update={n: {y: v * 1.05 for y, v in p.items()} for n, p in paths.items()})
     )
     before, after = _frames(strategy, scenario)[:, 0], _frames(strategy, more)[:, 0]
     lost = after < before * (1 - RTOL) - 1e-6

@@ -25,7 +25,8 @@ StrategyLike = Callable[[BudgetContext], AllocationLike]
 @dataclass(frozen=True)
 class Entry:
     """A built-in configuration, the total it distributes (for ``sums_to_total``), and the
-    axioms it deliberately does not satisfy, with the reason."""
+    axioms it deliberately does not satisfy, with the reason. Axioms that do not apply (the kit
+    says so itself) are listed as such in :func:`table`."""
 
     make: Callable[[], StrategyLike]
     fails: dict[str, str] = field(default_factory=dict)
@@ -82,7 +83,21 @@ def table() -> list[tuple[str, str, str]]:
     """
     rows = []
     for name, entry in CATALOGUE.items():
-        holds = ", ".join(a for a in AXIOMS if a not in entry.fails)
-        fails = "; ".join(f"{a}: {why}" for a, why in entry.fails.items()) or "-"
-        rows.append((name, holds, fails))
+        holds = ", ".join(a for a in AXIOMS if expected(entry)[a])
+        fails = [f"{a}: {why}" for a, why in entry.fails.items()]
+        if entry.total is not None:
+            fails.append(f"{NOT_APPLICABLE}: not applicable, it distributes another strategy's total")
+        rows.append((name, holds, "; ".join(fails) or "-"))
     return rows
+
+
+NOT_APPLICABLE = "no_alabama_paradox"
+
+
+def expected(entry: Entry) -> dict[str, bool | None]:
+    """What :func:`budgetsim.testing.verify` should report for an entry: True, False, or None
+    (not applicable)."""
+    out: dict[str, bool | None] = {a: a not in entry.fails for a in AXIOMS}
+    if entry.total is not None:
+        out[NOT_APPLICABLE] = None
+    return out

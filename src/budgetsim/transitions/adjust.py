@@ -14,6 +14,15 @@ class UnaffordableError(ValueError):
     """A transition rule's guarantees cost more than the total available."""
 
 
+def where_unaffordable(short: np.ndarray) -> str:
+    """' (draws 3, 17: up to 1,234 SEK short)' for a multi-draw run, '' for one draw."""
+    if short.shape[0] == 1:
+        return ""
+    bad = np.flatnonzero(short > 0)
+    listed = ", ".join(str(i) for i in bad[:5]) + (", ..." if len(bad) > 5 else "")
+    return f" (draw{'s' if len(bad) > 1 else ''} {listed}: up to {short.max():,.0f} SEK short)"
+
+
 def lift_and_damp(proposed: np.ndarray, floor: np.ndarray, total: np.ndarray, what: str = "floor") -> np.ndarray:
     """Lift every frame below its floor to the floor and pay for it by scaling back the gains
     above the floor of all others with one factor k in [0, 1], so the frames sum to ``total``.
@@ -26,7 +35,9 @@ def lift_and_damp(proposed: np.ndarray, floor: np.ndarray, total: np.ndarray, wh
     spare = total - floor.sum(axis=-1)
     if np.any(spare < -1e-9 * np.abs(total)):
         short = float(-spare.min())
-        raise UnaffordableError(f"the {what} costs {short:,.0f} SEK more than the total available")
+        raise UnaffordableError(
+            f"the {what} costs {short:,.0f} SEK more than the total available{where_unaffordable(-spare)}"
+        )
     gains = np.maximum(proposed - floor, 0.0)
     gain_sum = gains.sum(axis=-1)
     k = np.divide(spare, gain_sum, out=np.ones_like(spare), where=gain_sum > 0)

@@ -1,7 +1,7 @@
 """Blend: a weighted mix of strategies, e.g. 70 % needs-based and 30 % last year's frame in a
 transition year, with weights that may change by year (a phase-in path). Each part's changes are
 scaled by its weight, so the frame is the weighted mix of the parts' frames and every component
-keeps its name."""
+keeps its name. Diagnostics are passed on unweighted (the first part's, where two share a name)."""
 
 from __future__ import annotations
 
@@ -64,7 +64,8 @@ class Blend(Composable):
             if w == 0:
                 continue
             allocation = as_allocation(strategy(ctx))
-            for target, source in ((changes, allocation.changes), (info, allocation.info)):
-                for key, value in source.items():
-                    target[key] = target.get(key, 0.0) + w * value
+            for key, value in allocation.changes.items():
+                changes[key] = changes.get(key, 0.0) + w * value
+            for key, value in allocation.info.items():
+                info.setdefault(key, value)
         return Allocation(changes, info)

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from budgetsim.engine.arrays import ScenarioArrays
 from budgetsim.engine.context import BudgetContext
-from budgetsim.transitions.adjust import UnaffordableError, settle, solve_increasing
+from budgetsim.transitions.adjust import UnaffordableError, settle, solve_increasing, where_unaffordable
 from budgetsim.transitions.base import Transition
 
 
@@ -32,6 +33,13 @@ class Cap(Transition):
     keep_total: bool = True
     rule = "cap"
 
+    def check(self, arrays: ScenarioArrays) -> None:
+        super().check(arrays)
+        for name in ("max_gain", "max_loss"):
+            value = getattr(self, name)
+            if value is not None and not 0 <= value <= 1:
+                raise ValueError(f"cap: {name} must be a fraction in [0, 1], got {value}")
+
     def adjust(self, ctx: BudgetContext, proposed: np.ndarray) -> np.ndarray:
         last = np.broadcast_to(ctx.last_frame, proposed.shape)
         lower = last * (1 - self.max_loss) if self.max_loss is not None else np.full_like(last, -np.inf)
@@ -39,8 +47,9 @@ class Cap(Transition):
         if not self.keep_total:
             return np.clip(proposed, lower, upper)
         total = proposed.sum(axis=-1)
-        if np.any(lower.sum(axis=-1) > total * (1 + 1e-12)) or np.any(upper.sum(axis=-1) < total * (1 - 1e-12)):
-            raise UnaffordableError("the total cannot be split within the caps")
+        short = np.maximum(lower.sum(axis=-1) - total, total - upper.sum(axis=-1))
+        if np.any(short > 1e-12 * total):
+            raise UnaffordableError(f"the total cannot be split within the caps{where_unaffordable(short)}")
 
         def frames(lam: np.ndarray) -> np.ndarray:
             return np.clip(proposed + lam[:, None] * last, lower, upper)

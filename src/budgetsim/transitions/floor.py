@@ -13,6 +13,7 @@ from typing import Literal
 
 import numpy as np
 
+from budgetsim.engine.arrays import ScenarioArrays
 from budgetsim.engine.context import BudgetContext
 from budgetsim.transitions.adjust import UnaffordableError, lift_and_damp
 from budgetsim.transitions.base import Transition
@@ -34,6 +35,13 @@ class FloorWithDamping(Transition):
     floor: float = 0.0
     if_unaffordable: Literal["raise", "scale"] = "raise"
     rule = "floor"
+
+    def check(self, arrays: ScenarioArrays) -> None:
+        super().check(arrays)
+        if self.if_unaffordable not in ("raise", "scale"):
+            raise ValueError(f"floor: if_unaffordable must be 'raise' or 'scale', got {self.if_unaffordable!r}")
+        if self.floor <= -1:
+            raise ValueError(f"floor: floor must be above -1 (a fraction), got {self.floor}")
 
     def adjust(self, ctx: BudgetContext, proposed: np.ndarray) -> np.ndarray:
         floors = ctx.last_frame * (1 + self.floor)

@@ -1,6 +1,7 @@
-"""Loss cap per inhabitant: a reform may reduce a committee's frame, compared with what the old
-rule (``reference``) would have given it, by at most ``per_inhabitant`` SEK per inhabitant in its
-first year, twice that in its second, and so on (Sweden's 2020 cost-equalisation reform: 250 SEK).
+"""Loss cap per inhabitant: in each year a reform may reduce a committee's frame, compared with
+what the old rule (``reference``) would have given it from the same starting frames, by at most
+``per_inhabitant`` SEK per inhabitant. Against the old rule's own path the loss can thus grow by
+at most that much a year: 250, 500, 750 SEK... as in Sweden's 2020 cost-equalisation reform.
 The cost of the cap is paid by damping the gains of the others, as with a floor. The cap never
 asks for more than the whole frame (the floor is at least 0).
 """
@@ -50,6 +51,6 @@ class LossCap(Transition):
             return proposed
         reference = frames_after(ctx, as_allocation(self.reference(ctx)))
         inhabitants = ctx.population(0).sum(axis=-1)  # (D|1,)
-        allowance = self.per_inhabitant * (ctx.year - start + 1) * inhabitants
+        allowance = self.per_inhabitant * inhabitants
         floors = np.broadcast_to(np.maximum(reference - allowance[:, None], 0.0), proposed.shape)
         return lift_and_damp(proposed, floors, proposed.sum(axis=-1), what="loss cap")

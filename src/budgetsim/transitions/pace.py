@@ -2,10 +2,17 @@
 target (e.g. the needs-based amount) get more; the inner strategy's total is respected.
 
 With inner frames p (total T), target frames scaled to T (t), and floors f = last x (1 + min_uplift)
-(with hold-harmless at least last): frame = max(f, a x t), where a is the largest level <= 1 -
-max_below that the total affords. Money left over when a = 1 - max_below goes to everyone in
-proportion to their frames. So with ``max_below=0`` committees move to target as fast as the
-total allows, and no committee stays more than ``1 - a`` under target.
+(with hold-harmless at least last):
+
+1. the guarantee: every committee gets max(f, (1 - max_below) x t). If that is not affordable,
+   max(f, a x t) with the highest level a the total affords: nobody stays more than 1 - a under
+   target, and the distance is the same for all who are lifted.
+2. the pace: what is left goes to the committees still below target, in proportion to their
+   remaining gap (t - frame), never beyond target; anything left after that (all at target or at
+   their floor) goes in proportion to target.
+
+So with ``max_below=0`` step 1 already moves committees as close to target as the total allows;
+a larger ``max_below`` guarantees less and spends the rest on the largest gaps.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ import numpy as np
 
 from budgetsim.engine.arrays import ScenarioArrays
 from budgetsim.engine.context import AllocationLike, BudgetContext, as_allocation, check_strategy, frames_after
-from budgetsim.transitions.adjust import UnaffordableError, settle, solve_increasing
+from budgetsim.transitions.adjust import UnaffordableError, settle, solve_increasing, where_unaffordable
 from budgetsim.transitions.base import Transition
 
 
@@ -52,14 +59,28 @@ class PaceOfChange(Transition):
         floors = np.broadcast_to(ctx.last_frame * (1 + self.min_uplift), proposed.shape)
         if self.hold_harmless:
             floors = np.maximum(floors, ctx.last_frame)
-        if np.any(floors.sum(axis=-1) > total * (1 + 1e-12)):
-            raise UnaffordableError("the minimum uplift costs more than the total available")
+        short = floors.sum(axis=-1) - total
+        if np.any(short > 1e-12 * total):
+            raise UnaffordableError(
+                f"the minimum uplift costs more than the total available{where_unaffordable(short)}"
+            )
 
         def frames(level: np.ndarray) -> np.ndarray:
             return np.maximum(floors, level[:, None] * target)
 
+        guarantee = np.full_like(total, 1 - self.max_below)
+        affordable = frames(guarantee).sum(axis=-1) <= total
         zero = np.zeros_like(total)
-        level = solve_increasing(lambda a: frames(a).sum(axis=-1), total, zero, zero + 1.0)
-        level = np.minimum(level, 1 - self.max_below)
-        result = settle(frames(level), total, np.ones_like(proposed, dtype=bool))
+        best = solve_increasing(lambda a: frames(a).sum(axis=-1), total, zero, zero + 1.0)
+        result = frames(np.where(affordable, guarantee, best))
+        left = total - result.sum(axis=-1)
+        gap = np.maximum(target - result, 0.0)
+        to_gaps = np.minimum(left, gap.sum(axis=-1))
+        share = np.divide(
+            gap, gap.sum(axis=-1, keepdims=True), out=np.zeros_like(gap), where=gap.sum(axis=-1, keepdims=True) > 0
+        )
+        result = result + to_gaps[:, None] * share
+        rest = left - to_gaps
+        result = result + rest[:, None] * target / target.sum(axis=-1, keepdims=True)
+        result = settle(result, total, np.ones_like(proposed, dtype=bool))
         return result, {"distance_from_target": result / target - 1}
