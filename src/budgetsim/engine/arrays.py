@@ -44,22 +44,39 @@ class ScenarioArrays:
     revenue: np.ndarray | None  # (D|1, T) tax revenue and general grants, SEK, None if not given
     result_target: float  # share of revenue
     other_net_costs_share: float  # depreciation and net financial items, share of revenue
+    total_from_revenue: bool  # the total available is revenue less result target and other costs
     additions: np.ndarray  # (T, C) SEK
-    cost_level: np.ndarray  # (T, C) cumulative factor of cost steps (1 = none)
-    forecast: np.ndarray  # (D|1, T, Y, B) population of each year Y as known at the budget of year T (NaN: unknown)
+    cost_level: np.ndarray  # (D|1, T, C) cumulative factor of cost steps (1 = none)
+    forecast: (
+        np.ndarray
+    )  # (D|1, T, Y, B) central population of each year Y as known at the budget of year T (NaN: unknown)
     population_years: np.ndarray  # (Y,) the years of the forecast axis: base_year - 2 .. end_year
-    outcome_population: np.ndarray  # (D|1, T+1, B) outcomes for base_year .. end_year
+    fact_index: np.ndarray  # (T,) index in Y of the last year that was a fact (not a forecast) at each budget
+    outcome: np.ndarray  # (D|1, T+1, B) central outcomes for base_year .. end_year
+    population_shock: np.ndarray  # (D|1, Y, B) log deviation of the outcome from the central path
     driver_price: np.ndarray  # (C, B) base-year SEK per inhabitant of each driver band (0: not a driver)
     need_weight: np.ndarray  # (C, B) relative need per inhabitant
     has_need_profile: np.ndarray  # (C,) bool; without one, need follows prices only
     need_index: np.ndarray  # (C,)
     care_intensity_growth: np.ndarray  # (C,)
+    care_shock: np.ndarray  # (D|1, T+1, C) log deviation of care intensity, base_year .. end_year
+    first_draw: int = 0  # global index of draw 0 (Monte Carlo chunks)
 
     @cached_property
     def known_population(self) -> np.ndarray:
-        """(D|1, T, 3, B) population known at each budget for the years t-2, t-1 and t."""
-        years = self.years[:, None] + np.array(KNOWN_OFFSETS)[None, :]  # (T, 3)
-        return self.forecast[:, np.arange(len(self.years))[:, None], years - self.population_years[0]]
+        """(D|1, T, 3, B) population known at each budget for the years t-2, t-1 and t: the central
+        forecast, moved by the population shock of the year itself if it was a fact then, else by
+        the shock of the last fact year (a forecast starts from the facts)."""
+        y = self.years[:, None] + np.array(KNOWN_OFFSETS)[None, :] - self.population_years[0]  # (T, 3)
+        central = self.forecast[:, np.arange(len(self.years))[:, None], y]
+        anchor = np.minimum(y, self.fact_index[:, None])
+        return central * np.exp(self.population_shock[:, anchor])
+
+    @cached_property
+    def outcome_population(self) -> np.ndarray:
+        """(D|1, T+1, B) population outcomes for base_year .. end_year."""
+        first = self.base_year - int(self.population_years[0])
+        return self.outcome * np.exp(self.population_shock[:, first : first + len(self.years) + 1])
 
     def preliminary(self) -> ScenarioArrays:
         """A copy with the rates assumed in June in place of November's."""
@@ -70,7 +87,9 @@ class ScenarioArrays:
         knew: the basis of multi-year frames and of planning (NaN where that forecast ends)."""
         forecast = self.forecast.copy()
         forecast[:, t:] = self.forecast[:, t : t + 1]
-        return replace(self, forecast=forecast)
+        fact_index = self.fact_index.copy()
+        fact_index[t:] = fact_index[t]
+        return replace(self, forecast=forecast, fact_index=fact_index)
 
     @property
     def draws(self) -> int:
@@ -125,7 +144,10 @@ DRAW_FIELDS = frozenset(
         "total_available",
         "revenue",
         "forecast",
-        "outcome_population",
+        "outcome",
+        "population_shock",
+        "cost_level",
+        "care_shock",
     }
 )
 
@@ -158,9 +180,9 @@ def compile_scenario(scenario: Scenario) -> ScenarioArrays:
     additions = np.zeros((len(years), C))
     for a in scenario.additions:
         additions[a.year - scenario.base_year - 1, index[a.committee]] += a.amount
-    steps = np.ones((len(years), C))
+    steps = np.ones((1, len(years), C))
     for s in scenario.cost_steps:
-        steps[s.year - scenario.base_year - 1 :, index[s.committee]] *= 1 + s.share
+        steps[0, s.year - scenario.base_year - 1 :, index[s.committee]] *= 1 + s.share
 
     population_years = np.arange(scenario.base_year - 2, scenario.end_year + 1)
     forecast = np.full((1, len(years), len(population_years), B), np.nan)
@@ -170,6 +192,10 @@ def compile_scenario(scenario: Scenario) -> ScenarioArrays:
                 forecast[0, t, y] = pop.known(int(year), int(known_year))
             except ValueError:  # not known then; the scenario checks the years every budget needs
                 continue
+    fact_years = [
+        vintage.published - 1 if (vintage := pop.vintage_for_budget(int(year))) is not None else scenario.end_year
+        for year in years
+    ]
     outcome = np.array([[pop.outcomes[y] for y in range(scenario.base_year, scenario.end_year + 1)]], dtype=float)
 
     driver_price = np.zeros((C, B))
@@ -200,6 +226,7 @@ def compile_scenario(scenario: Scenario) -> ScenarioArrays:
         preliminary_wage_uplift=path(None, "preliminary_wage"),
         preliminary_price_uplift=path(None, "preliminary_price"),
         total_available=total,
+        total_from_revenue=econ.total_available is None and econ.revenue is not None,
         revenue=None if econ.revenue is None else path(econ.revenue),
         result_target=econ.result_target,
         other_net_costs_share=econ.other_net_costs_share,
@@ -207,12 +234,15 @@ def compile_scenario(scenario: Scenario) -> ScenarioArrays:
         cost_level=steps,
         forecast=forecast,
         population_years=population_years,
-        outcome_population=outcome,
+        fact_index=np.array(fact_years) - population_years[0],
+        population_shock=np.zeros((1, len(population_years), B)),
+        outcome=outcome,
         driver_price=driver_price,
         need_weight=need_weight,
         has_need_profile=np.array([c.need is not None for c in committees]),
         need_index=np.array([c.need.need_index if c.need else 1.0 for c in committees]),
         care_intensity_growth=np.array([c.need.care_intensity_growth if c.need else 0.0 for c in committees]),
+        care_shock=np.zeros((1, len(years) + 1, C)),
     )
 
 

@@ -22,9 +22,9 @@ def mix_rate(
 
 
 def need_units(arrays: ScenarioArrays, population: np.ndarray, care_years: int | np.ndarray) -> np.ndarray:
-    """Need units per committee: population (..., B) x need weights x need index x care
-    intensity after ``care_years`` years of drift. Committees without a need profile have one
-    unit (their need follows prices only). Returns (..., C).
+    """Need units per committee: population (D|1, ..., B) x need weights x need index x care
+    intensity after ``care_years`` years (0 = base year) of drift and shocks. Committees without a
+    need profile have one unit (their need follows prices only). Returns (D|1, ..., C).
 
     >>> import budgetsim as bs, numpy as np
     >>> a = bs.engine.compile_scenario(bs.default_scenario())
@@ -32,7 +32,8 @@ def need_units(arrays: ScenarioArrays, population: np.ndarray, care_years: int |
     (1, 7)
     """
     units = population @ arrays.need_weight.T * arrays.need_index
-    care = (1 + arrays.care_intensity_growth) ** np.asarray(care_years)[..., None]
+    years = np.asarray(care_years)
+    care = (1 + arrays.care_intensity_growth) ** years[..., None] * np.exp(arrays.care_shock[:, years])
     return np.where(arrays.has_need_profile, units * care, 1.0)
 
 

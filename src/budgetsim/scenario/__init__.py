@@ -5,6 +5,7 @@ from budgetsim.scenario.economy import Addition, CostStep, Economy
 from budgetsim.scenario.notes import SourceNote
 from budgetsim.scenario.population import AgeBand, Population, PopulationForecast
 from budgetsim.scenario.scenario import Scenario
+from budgetsim.scenario.uncertainty import CostUncertainty, EconomyUncertainty, PopulationUncertainty, Uncertainty
 
 __all__ = [
     "Addition",
@@ -12,12 +13,16 @@ __all__ = [
     "Committee",
     "CostMix",
     "CostStep",
+    "CostUncertainty",
     "Economy",
+    "EconomyUncertainty",
     "NeedProfile",
     "NeedWeight",
     "Population",
     "PopulationForecast",
+    "PopulationUncertainty",
     "Scenario",
     "SourceNote",
+    "Uncertainty",
     "VolumeDriver",
 ]

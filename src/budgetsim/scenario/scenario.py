@@ -13,6 +13,7 @@ from budgetsim.scenario.committee import Committee, VolumeDriver
 from budgetsim.scenario.economy import Addition, CostStep, Economy
 from budgetsim.scenario.notes import SourceNote
 from budgetsim.scenario.population import Population
+from budgetsim.scenario.uncertainty import Uncertainty
 
 
 class Scenario(Model):
@@ -33,6 +34,7 @@ class Scenario(Model):
     economy: Economy
     additions: tuple[Addition, ...] = ()
     cost_steps: tuple[CostStep, ...] = ()
+    uncertainty: Uncertainty | None = None
     notes: tuple[SourceNote, ...] = ()
 
     @model_validator(mode="after")
@@ -46,6 +48,7 @@ class Scenario(Model):
         self._check_paths()
         self._check_population()
         self._check_committees()
+        self._check_uncertainty()
         for field, items in (("additions", self.additions), ("cost_steps", self.cost_steps)):
             for i, item in enumerate(items):
                 if item.committee not in ids:
@@ -77,6 +80,19 @@ class Scenario(Model):
                     pop.known(year, known_year)
                 except ValueError as err:
                     raise ValueError(f"population: {err}") from None
+
+    def _check_uncertainty(self) -> None:
+        u = self.uncertainty
+        if u is None:
+            return
+        for field, value, known in (
+            ("population.sd", u.population.sd, self.population.labels),
+            ("costs.care_intensity_sd", u.costs.care_intensity_sd, self.committee_ids),
+        ):
+            if isinstance(value, dict):
+                unknown = sorted(set(value) - set(known) - {"*"})
+                if unknown:
+                    raise ValueError(f"uncertainty.{field}: unknown key(s) {unknown}; known: {', '.join(known)}")
 
     def _check_committees(self) -> None:
         pop = self.population
