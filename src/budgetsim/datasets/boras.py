@@ -36,13 +36,17 @@ from budgetsim.scenario import (
     Committee,
     CostMix,
     CostStep,
+    CostUncertainty,
     Economy,
+    EconomyUncertainty,
     NeedProfile,
     NeedWeight,
     Population,
     PopulationForecast,
+    PopulationUncertainty,
     Scenario,
     SourceNote,
+    Uncertainty,
     VolumeDriver,
 )
 
@@ -292,6 +296,59 @@ def _committees(population: Population, base_year: int) -> tuple[list[Committee]
     return committees, notes, committee_total
 
 
+def _uncertainty(totals: pd.DataFrame) -> tuple[Uncertainty, list[SourceNote]]:
+    """Default uncertainty: population errors as large as the historical forecast errors, revenue
+    as volatile as in 2005-2014, the rest assumptions."""
+    bias = forecast_bias(read("population_forecast_2023.csv"), read("population_vintages.csv"))
+    population_sd = {band: max(abs(float(b)), 0.002) for band, b in bias.items()}
+    revenue = totals.tax_and_general_grants.astype(float)
+    revenue_sd = float(np.log(revenue).diff().dropna().std())
+    uncertainty = Uncertainty(
+        population=PopulationUncertainty(sd=population_sd),
+        economy=EconomyUncertainty(
+            wage_sd=_value("wage_sd"),
+            price_sd=_value("price_sd"),
+            internal_price_sd=_value("internal_price_sd"),
+            revenue_sd=revenue_sd,
+        ),
+        costs=CostUncertainty(
+            care_intensity_sd={"SON": _value("care_intensity_sd"), "VÄN": _value("care_intensity_sd")},
+            legislation_probability=_value("legislation_probability"),
+            legislation_size=(0.0, _value("legislation_size_max")),
+        ),
+    )
+    notes = [
+        SourceNote(
+            item="uncertainty.population.sd",
+            status="estimate",
+            value=f"{min(population_sd.values()):.4f}-{max(population_sd.values()):.4f}",
+            unit="per year (log)",
+            source="population_vintages.csv, population_forecast_2023.csv",
+            method="yearly sd of each band's error = the size of its historical forecast bias (at least 0.002)",
+        ),
+        SourceNote(
+            item="uncertainty.economy.revenue_sd",
+            status="estimate",
+            value=f"{revenue_sd:.4f}",
+            unit="per year (log)",
+            source="Borås Stad Årsredovisning 2014 (totals_2005_2014.csv)",
+            method="sd of the yearly log growth of tax revenue and general grants 2005-2014",
+        ),
+        *(
+            _note(name, f"uncertainty.{section}.{name}")
+            for section, name in (
+                ("economy", "wage_sd"),
+                ("economy", "price_sd"),
+                ("economy", "internal_price_sd"),
+                ("costs", "care_intensity_sd"),
+                ("costs", "legislation_probability"),
+                ("costs", "legislation_size_max"),
+            )
+        ),
+    ]
+    return uncertainty, notes
+
+
 def boras(end_year: int = 2030, forecast_bias: bool = True) -> Scenario:
     """The Borås Stad scenario: base year 2023, budget years 2024..``end_year``.
 
@@ -327,6 +384,7 @@ def boras(end_year: int = 2030, forecast_bias: bool = True) -> Scenario:
         other_net_costs_share=other_share,
     )
     step = CostStep(year=2025, committee="IFN", share=_value("ifn_legislation_step"), label="new Social Services Act")
+    uncertainty, uncertainty_notes = _uncertainty(totals)
     aar = "Borås Stad Årsredovisning 2014, Tio år i sammandrag (totals_2005_2014.csv)"
     notes = [
         *population_notes,
@@ -371,5 +429,6 @@ def boras(end_year: int = 2030, forecast_bias: bool = True) -> Scenario:
         population=population,
         economy=economy,
         cost_steps=(step,),
-        notes=tuple(notes),
+        uncertainty=uncertainty,
+        notes=(*notes, *uncertainty_notes),
     )

@@ -69,8 +69,10 @@ class ScenarioArrays:
         the shock of the last fact year (a forecast starts from the facts)."""
         y = self.years[:, None] + np.array(KNOWN_OFFSETS)[None, :] - self.population_years[0]  # (T, 3)
         central = self.forecast[:, np.arange(len(self.years))[:, None], y]
+        if not self.population_shock.any():
+            return central
         anchor = np.minimum(y, self.fact_index[:, None])
-        return central * np.exp(self.population_shock[:, anchor])
+        return central * np.exp(self.population_shock)[:, anchor]
 
     @cached_property
     def outcome_population(self) -> np.ndarray:

@@ -3,13 +3,15 @@ process, year-end rules, requests, multi-year frames and the calendar act around
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 
 from budgetsim.engine.arrays import ScenarioArrays, compile_scenario
 from budgetsim.engine.context import Allocation, AllocationLike, BudgetContext, check_strategy, strategy_name
 from budgetsim.engine.costs import need_and_cost
+from budgetsim.engine.montecarlo import DEFAULT_QUANTILES, MonteCarloResult, run_monte_carlo
 from budgetsim.engine.stepping import RESERVED, plan, step
 from budgetsim.process.balance import municipal_balance
 from budgetsim.process.calendar import planned_frames, preliminary_frames
@@ -26,8 +28,21 @@ def simulate(
     strategy: Callable[[BudgetContext], AllocationLike],
     name: str | None = None,
     process: BudgetProcess | None = None,
-) -> Result:
+    *,
+    draws: int | None = None,
+    seed: int = 0,
+    chunk_size: int = 8192,
+    quantiles: Sequence[float] = DEFAULT_QUANTILES,
+    keep_draws: bool = False,
+    progress: bool = False,
+) -> Result | MonteCarloResult:
     """Run ``strategy`` over every budget year of ``scenario``, optionally inside a budget ``process``.
+
+    With ``draws=N`` it runs N draws of the scenario's uncertainty (Monte Carlo) in chunks of
+    ``chunk_size`` and returns a :class:`~budgetsim.engine.montecarlo.MonteCarloResult` with
+    streaming summaries; the same ``seed`` gives the same numbers whatever the chunk size.
+    ``keep_draws=True`` also keeps the per-draw result (memory grows with N); ``progress=True``
+    shows a progress bar (needs ``budgetsim[scale]``).
 
     >>> import budgetsim as bs
     >>> r = bs.simulate(bs.default_scenario(), bs.strategies.boras_current())
@@ -36,6 +51,25 @@ def simulate(
     """
     arrays = scenario if isinstance(scenario, ScenarioArrays) else compile_scenario(scenario)
     label = name or strategy_name(strategy)
+    if draws is not None:
+        if not isinstance(scenario, Scenario) or scenario.uncertainty is None:
+            raise ValueError("draws: the scenario has no uncertainty to draw from; set Scenario.uncertainty")
+        check_strategy(strategy, arrays)
+        with progress_bar(draws, label, progress) as advance:
+            return run_monte_carlo(
+                arrays,
+                scenario.uncertainty,
+                strategy,
+                simulate,
+                draws=draws,
+                seed=seed,
+                label=label,
+                process=process,
+                chunk_size=chunk_size,
+                quantiles=quantiles,
+                keep_draws=keep_draws,
+                progress=advance,
+            )
     check_strategy(strategy, arrays)
     costs = need_and_cost(arrays)
     run = None
@@ -74,10 +108,11 @@ def simulate(
                 changes[key] = changes.get(key, 0.0) + value
             one_offs = sum(offs.values(), np.zeros((D, C)))
         components[RESERVED][:, t] = last
-        for key, value in changes.items():
-            components.setdefault(key, np.zeros((D, T, C)))[:, t] = value
-        for key, value in allocation.info.items():
-            info.setdefault(key, np.zeros((D, T, C)))[:, t] = value
+        for store, values in ((components, changes), (info, allocation.info)):
+            for key, value in values.items():
+                if key not in store:
+                    store[key] = np.zeros((D, T, C))
+                store[key][:, t] = value
         last = last + sum(changes.values(), np.zeros((D, C)))
         frame[:, t] = last
         cost[:, t] = costs.cost[:, t] if run is None else run.actual_cost(t)
@@ -103,3 +138,17 @@ def simulate(
         )
     raw = RunArrays(frame=frame, components=components, info=info, need=costs.need, cost=cost)
     return Result(arrays, label, raw, records)
+
+
+@contextmanager
+def progress_bar(total: int, label: str, show: bool) -> Iterator[Callable[[int], None] | None]:
+    """A tqdm progress bar over draws when ``show`` (tqdm comes with ``budgetsim[scale]``)."""
+    if not show:
+        yield None
+        return
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        raise ImportError("progress=True needs tqdm: pip install 'budgetsim[scale]'") from None
+    with tqdm(total=total, desc=label, unit="draw") as bar:
+        yield bar.update

@@ -16,6 +16,7 @@ import numpy as np
 from budgetsim.engine.arrays import ScenarioArrays
 from budgetsim.engine.costs import NeedAndCost
 from budgetsim.engine.need import mix_rate
+from budgetsim.engine.sampling import block_random
 from budgetsim.process.rules import BudgetProcess, Requests, YearEndRule, value_in
 from budgetsim.transitions.adjust import solve_increasing
 
@@ -179,7 +180,14 @@ class ProcessRun:
         assert r is not None
         year = int(self.arrays.years[t])
         gap = np.maximum(self._expected(t, self.cost, self.arrays.base_cost) - frame, 0.0)
-        noise = np.random.default_rng([r.seed, year]).standard_normal(frame.shape)
+        draws, committees = frame.shape
+        noise = block_random(
+            r.seed,
+            self.arrays.first_draw,
+            draws,
+            lambda rng, n: {"z": rng.standard_normal((n, committees))},
+            stream=(year,),
+        )["z"]
         request = np.where(p.eligible, p.ambition[t] * gap * np.maximum(1 + r.noise * noise, 0.0), 0.0)
         pool = p.pool_share[t] * frame.sum(axis=-1) * (1 - p.hoarding[t])
         evidence = np.maximum(self._expected(t, self.costs.need, self.arrays.base_cost) - frame, 0.0)

@@ -77,10 +77,11 @@ class VolumeUplift(Composable):
             current, previous = known[:, :, 2], known[:, :, 1]
         else:
             current, previous = (known[:, :, 1] + known[:, :, 2]) / 2, (known[:, :, 0] + known[:, :, 1]) / 2
-        price = a.driver_price * self._covered(a)[:, None] * ctx.price_level[..., None]  # (D|1, C, B)
+        prices = (a.driver_price * self._covered(a)[:, None]).T  # (B, C) base-year SEK
+        level = ctx.price_level  # (D|1, C)
 
-        def value(population: np.ndarray) -> np.ndarray:  # (D|1, B) -> (D|1, C) SEK
-            return (price * population[:, None, :]).sum(axis=-1)
+        def value(population: np.ndarray) -> np.ndarray:  # (D|1, B) -> (D|1, C) SEK at this year's prices
+            return (population @ prices) * level
 
         uncorrected_level = previous[:, 0] + (current - previous).sum(axis=1)
         changes = {"volume": value(current[:, -1] - previous[:, -1])}
