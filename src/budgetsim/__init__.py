@@ -7,10 +7,11 @@ allocation principles.
 ['year', 'committee', 'frame']
 """
 
-from budgetsim import datasets, engine, metrics, strategies, transitions
-from budgetsim.compare import Comparison, compare
+from budgetsim import datasets, engine, metrics, process, strategies, transitions
+from budgetsim.compare import Comparison, MonteCarloComparison, compare
 from budgetsim.datasets import boras
 from budgetsim.engine import Allocation, BudgetContext, simulate
+from budgetsim.engine.montecarlo import MonteCarloResult
 from budgetsim.result import Result
 from budgetsim.scenario import (
     Addition,
@@ -46,6 +47,8 @@ __all__ = [
     "CostMix",
     "CostStep",
     "Economy",
+    "MonteCarloComparison",
+    "MonteCarloResult",
     "NeedProfile",
     "NeedWeight",
     "Population",
@@ -60,6 +63,7 @@ __all__ = [
     "default_scenario",
     "engine",
     "metrics",
+    "process",
     "simulate",
     "strategies",
     "transitions",

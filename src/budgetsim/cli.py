@@ -8,7 +8,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from budgetsim.compare import Comparison, compare
+from budgetsim.compare import Comparison, MonteCarloComparison, compare
 from budgetsim.datasets import boras
 from budgetsim.money import MSEK
 from budgetsim.strategies import boras_current, incremental, needs_based
@@ -73,19 +73,35 @@ def format_comparison(cmp: Comparison) -> str:
     return "\n".join(parts)
 
 
-def write_tables(cmp: Comparison, out: Path, extra: dict[str, pd.DataFrame] | None = None) -> list[Path]:
-    """Write the comparison's tidy tables as CSV files into ``out``; returns the paths."""
+def format_monte_carlo(cmp: MonteCarloComparison) -> str:
+    """The readable report of a Monte Carlo comparison: strategy metrics, and per committee the
+    probability of a deficit in the last year and the expected coverage."""
+    metrics = cmp.metrics.set_index("strategy")
+    metrics["expected_deficits"] = metrics["expected_deficits"] / MSEK
+    metrics = metrics.rename(columns={"expected_deficits": "expected deficits MSEK"})
+    last_year = int(cmp.risk.year.max())
+    last = cmp.risk[cmp.risk.year == last_year]
+    order = list(cmp.results)
+    committees = list(dict.fromkeys(cmp.risk.committee))
+    prob = last.pivot(index="committee", columns="strategy", values="prob_deficit").loc[committees, order]
+    coverage = cmp.risk.groupby(["committee", "strategy"]).expected_coverage.mean().unstack().loc[committees, order]
+    return "\n".join(
+        [
+            "Strategies (expected deficits summed over all years)",
+            metrics.to_string(float_format="{:,.3f}".format),
+            "",
+            f"Probability of a deficit in {last_year}",
+            prob.to_string(float_format="{:.3f}".format),
+            "",
+            "Expected need coverage, mean over the budget years",
+            coverage.to_string(float_format="{:.3f}".format),
+        ]
+    )
+
+
+def write_tables(tables: dict[str, pd.DataFrame], out: Path) -> list[Path]:
+    """Write tidy tables as CSV files into ``out`` (each written whole, then moved in place)."""
     out.mkdir(parents=True, exist_ok=True)
-    tables = {
-        "frames": cmp.frames,
-        "components": cmp.components,
-        "outcomes": cmp.outcomes,
-        "diagnostics": cmp.diagnostics,
-        "metrics": cmp.metrics,
-        "committee_metrics": cmp.committee_metrics,
-        "yearly_metrics": cmp.yearly_metrics,
-        **(extra or {}),
-    }
     paths = []
     for name, table in tables.items():
         path = out / f"{name}.csv"
@@ -103,20 +119,40 @@ def compare_command(
     forecast_bias: Annotated[
         bool, typer.Option(help="Let population forecasts err as Borås's did in the past.")
     ] = True,
+    draws: Annotated[
+        int | None, typer.Option(help="Monte Carlo: run this many draws of the scenario's uncertainty.", min=1)
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the Monte Carlo draws (same seed, same numbers).")] = 0,
 ) -> None:
     """Compare Borås's current model, incremental frames and needs-based allocation on the built-in
-    Borås data; print a summary (MSEK) and write the tidy tables as CSV."""
+    Borås data; print a summary (MSEK) and write the tidy tables as CSV. With --draws, compare the
+    risks over that many draws of the scenario's uncertainty."""
     try:
         scenario = boras(end_year=end_year, forecast_bias=forecast_bias)
-        cmp = compare(scenario, standard_strategies())
+        cmp = compare(scenario, standard_strategies(), draws=draws, seed=seed)
     except ValueError as err:  # pydantic's ValidationError is a ValueError
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(2) from None
+    runs = f", {draws:,} draws (seed {seed})" if draws else ""
+    committees = len(scenario.committees)
     typer.echo(
-        f"{scenario.name}: budget years {scenario.years[0]}-{scenario.years[-1]}, {len(scenario.committees)} committees\n"
+        f"{scenario.name}: budget years {scenario.years[0]}-{scenario.years[-1]}, {committees} committees{runs}\n"
     )
-    typer.echo(format_comparison(cmp))
-    paths = write_tables(cmp, out, {"provenance": scenario.provenance()})
+    if isinstance(cmp, MonteCarloComparison):
+        typer.echo(format_monte_carlo(cmp))
+        tables = {"summary": cmp.summary, "risk": cmp.risk, "metrics": cmp.metrics}
+    else:
+        typer.echo(format_comparison(cmp))
+        tables = {
+            "frames": cmp.frames,
+            "components": cmp.components,
+            "outcomes": cmp.outcomes,
+            "diagnostics": cmp.diagnostics,
+            "metrics": cmp.metrics,
+            "committee_metrics": cmp.committee_metrics,
+            "yearly_metrics": cmp.yearly_metrics,
+        }
+    paths = write_tables({**tables, "provenance": scenario.provenance()}, out)
     typer.echo(f"\nWrote {len(paths)} tables to {out}/: {', '.join(p.name for p in paths)}")
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
+from typing import Any
 
 import pandas as pd
 
 from budgetsim.engine import compile_scenario, simulate
 from budgetsim.engine.arrays import ScenarioArrays
 from budgetsim.engine.context import AllocationLike, BudgetContext, strategy_name
+from budgetsim.engine.montecarlo import MonteCarloResult
 from budgetsim.metrics import committee_metrics, strategy_metrics, yearly_metrics
 from budgetsim.process import BudgetProcess
 from budgetsim.result import Result
@@ -66,13 +68,65 @@ class Comparison:
         return self._stack(yearly_metrics)
 
 
+class MonteCarloComparison:
+    """Several strategies over the same draws (same seed): ``summary`` and ``risk`` stacked with a
+    ``strategy`` column, and ``metrics`` with one row per strategy:
+
+    * ``mean_prob_deficit``: probability of a deficit, mean over committee-years
+    * ``max_prob_deficit``: the highest probability of any committee-year
+    * ``expected_deficits``: expected total of deficits over all years, SEK
+    * ``mean_expected_coverage``: expected coverage, mean over committee-years
+    """
+
+    def __init__(self, results: Mapping[str, MonteCarloResult]) -> None:
+        self.results = dict(results)
+
+    def __repr__(self) -> str:
+        return f"<MonteCarloComparison of {', '.join(map(repr, self.results))}>"
+
+    def _stack(self, table: Callable[[MonteCarloResult], pd.DataFrame]) -> pd.DataFrame:
+        out = pd.concat([table(r).assign(strategy=name) for name, r in self.results.items()], ignore_index=True)
+        return out[["strategy", *[c for c in out.columns if c != "strategy"]]]
+
+    @cached_property
+    def summary(self) -> pd.DataFrame:
+        return self._stack(lambda r: r.summary)
+
+    @cached_property
+    def risk(self) -> pd.DataFrame:
+        return self._stack(lambda r: r.risk)
+
+    @cached_property
+    def metrics(self) -> pd.DataFrame:
+        rows = []
+        for name, r in self.results.items():
+            risk = r.risk
+            rows.append(
+                {
+                    "strategy": name,
+                    "draws": r.draws,
+                    "mean_prob_deficit": risk.prob_deficit.mean(),
+                    "max_prob_deficit": risk.prob_deficit.max(),
+                    "expected_deficits": risk.expected_deficit.sum(),
+                    "mean_expected_coverage": risk.expected_coverage.mean(),
+                }
+            )
+        return pd.DataFrame(rows)
+
+
 def compare(
     scenario: Scenario | ScenarioArrays,
     strategies: Mapping[str, StrategyLike | tuple[StrategyLike, BudgetProcess | None]] | Sequence[StrategyLike],
     process: BudgetProcess | None = None,
-) -> Comparison:
+    *,
+    draws: int | None = None,
+    seed: int = 0,
+    **monte_carlo: Any,
+) -> Comparison | MonteCarloComparison:
     """Simulate each strategy on the same scenario, inside ``process`` if given. A value of the
     ``strategies`` dict may also be a pair ``(strategy, process)``, to compare budget processes.
+    With ``draws=N`` every strategy runs on the same N draws (same ``seed``) and a
+    :class:`MonteCarloComparison` comes back; further keywords go to ``simulate``.
 
     >>> import budgetsim as bs
     >>> cmp = bs.compare(bs.default_scenario(), {"current": bs.strategies.boras_current(),
@@ -89,5 +143,8 @@ def compare(
     results = {}
     for name, value in named.items():
         strategy, own = value if isinstance(value, tuple) else (value, process)
-        results[name] = simulate(arrays, strategy, name=name, process=own)
-    return Comparison(results)
+        if draws is None:
+            results[name] = simulate(arrays, strategy, name=name, process=own)
+        else:
+            results[name] = simulate(scenario, strategy, name=name, process=own, draws=draws, seed=seed, **monte_carlo)
+    return Comparison(results) if draws is None else MonteCarloComparison(results)
