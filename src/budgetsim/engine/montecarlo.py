@@ -154,7 +154,7 @@ def run_monte_carlo(
     seed: int,
     label: str,
     process: BudgetProcess | None = None,
-    chunk_size: int = 8 * BLOCK,
+    chunk_size: int = 2 * BLOCK,
     quantiles: Sequence[float] = DEFAULT_QUANTILES,
     keep_draws: bool = False,
     progress: Callable[[int], None] | None = None,

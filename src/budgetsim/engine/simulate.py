@@ -31,7 +31,7 @@ def simulate(
     *,
     draws: int | None = None,
     seed: int = 0,
-    chunk_size: int = 8192,
+    chunk_size: int = 2048,
     quantiles: Sequence[float] = DEFAULT_QUANTILES,
     keep_draws: bool = False,
     progress: bool = False,
