@@ -16,7 +16,7 @@ or complete; a point counts as done only when its marker exists.
 >>> from budgetsim.sweep import sweep
 >>> folder = tempfile.mkdtemp()
 >>> _ = sweep(bs.default_scenario(), {}, {"current": bs.strategies.boras_current()}, draws=100, store=folder)
->>> query(folder, "SELECT count(*) AS n FROM risk").n.iloc[0]
+>>> int(query(folder, "SELECT count(*) AS n FROM risk").n.iloc[0])
 49
 """
 
