@@ -12,6 +12,7 @@ from budgetsim.compare import Comparison, MonteCarloComparison, compare
 from budgetsim.datasets import boras
 from budgetsim.engine import Allocation, BudgetContext, simulate
 from budgetsim.engine.montecarlo import MonteCarloResult
+from budgetsim.reporting.describe import describe
 from budgetsim.result import Result
 from budgetsim.scenario import (
     Addition,
@@ -69,6 +70,7 @@ __all__ = [
     "compare",
     "datasets",
     "default_scenario",
+    "describe",
     "engine",
     "metrics",
     "process",

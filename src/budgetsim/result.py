@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from budgetsim.engine.arrays import ScenarioArrays
+from budgetsim.reporting.bridge import Bridge, bridge
 
 
 @dataclass(frozen=True, eq=False)
@@ -73,6 +74,13 @@ class Result:
         self.strategy = strategy
         self.raw = raw
         self.process = process
+
+    def explain(
+        self, committee: str | None = None, year: int | None = None, draw: int = 0, language: str = "en"
+    ) -> Bridge:
+        """The bridge from last year's frame to this year's for ``committee`` (None: all) in ``year``
+        (default: the last budget year): a table, a plot (``.plot()``), and a check that it adds up."""
+        return bridge(self, committee, year, draw, language)
 
     def _records(self, table: str) -> ProcessRecords:
         if self.process is None:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from budgetsim.engine.arrays import ScenarioArrays
 from budgetsim.engine.context import Allocation, BudgetContext
+from budgetsim.reporting.text import pct, tr
+from budgetsim.scenario import Scenario
 from budgetsim.strategies.base import Composable
 
 
@@ -26,6 +28,13 @@ class ActivityBased(Composable):
 
     price_share: float = 1.0
     name: str = "activity based"
+
+    def describe(self, scenario: Scenario, language: str = "en") -> str:
+        return tr(
+            language,
+            f"**Activity-based financing.** Each committee is paid after the year for the units it delivered, at {pct(self.price_share, language)} of the standard cost per unit.",
+            f"**Prestationsersättning.** Varje nämnd ersätts i efterhand för de prestationer den levererat, med {pct(self.price_share, language)} av standardkostnaden per prestation.",
+        )
 
     def check(self, arrays: ScenarioArrays) -> None:
         if self.price_share < 0:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -60,6 +61,11 @@ class Combined(Composable):
     def check(self, arrays: ScenarioArrays) -> None:
         for part in self.parts:
             check_strategy(part, arrays)
+
+    def describe(self, scenario: Any, language: str = "en") -> str:
+        from budgetsim.reporting.describe import describe_rule
+
+        return "\n\n".join(describe_rule(p, scenario, language) for p in self.parts)
 
     def __call__(self, ctx: BudgetContext) -> Allocation:
         changes: dict[str, np.ndarray] = {}

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from budgetsim.engine.context import Allocation, BudgetContext
+from budgetsim.reporting.text import pct, tr
+from budgetsim.scenario import Scenario
 from budgetsim.strategies.base import Composable
 
 
@@ -23,6 +25,25 @@ class Incremental(Composable):
 
     additions: bool = True  #: include the scenario's political additions
     name: str = "incremental"
+
+    def describe(self, scenario: Scenario, language: str = "en") -> str:
+        e = scenario.economy
+        rates = "; ".join(
+            f"{y}: {tr(language, 'wages', 'löner')} {pct(e.wage_uplift[y], language)}, "
+            f"{tr(language, 'other', 'övrigt')} {pct(e.price_uplift[y], language)}, "
+            f"{tr(language, 'efficiency', 'effektivisering')} {pct(e.efficiency[y], language)}"
+            for y in scenario.years
+        )
+        text = tr(
+            language,
+            "**Incremental frames.** Each frame is last year's frame uplifted by the committee's wage share times "
+            "the wage index plus the rest times the price index, less the efficiency requirement",
+            "**Anslagsfinansiering.** Varje ram är föregående års ram uppräknad med nämndens lönekostnadsandel gånger "
+            "löneindex plus övriga kostnader gånger prisindex, minus effektiviseringskravet",
+        )
+        if self.additions and scenario.additions:
+            text += tr(language, ", plus political additions", ", plus politiska satsningar")
+        return f"{text}. {tr(language, 'Rates', 'Uppräkning')}: {rates}."
 
     def __call__(self, ctx: BudgetContext) -> Allocation:
         last, ws = ctx.last_frame, ctx.wage_share

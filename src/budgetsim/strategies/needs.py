@@ -21,6 +21,8 @@ import numpy as np
 from budgetsim.engine.arrays import ScenarioArrays
 from budgetsim.engine.context import Allocation, BudgetContext
 from budgetsim.money import apportion
+from budgetsim.reporting.text import pct, sek, tr
+from budgetsim.scenario import Scenario
 from budgetsim.strategies.base import Composable, TotalRule, check_total, total_of
 
 
@@ -44,6 +46,62 @@ class NeedsBased(Composable):
     round_to: float | None = None  #: e.g. 0.01 for whole öre
     additions: bool = True  #: political additions go to their committee, funded from the total
     name: str = "needs based"
+
+    def describe(self, scenario: Scenario, language: str = "en") -> str:
+        from budgetsim.engine.context import strategy_name
+
+        total = (
+            tr(
+                language,
+                "the total available (revenue less the result target and other costs)",
+                "det ekonomiska utrymmet (intäkter minus resultatmål och övriga kostnader)",
+            )
+            if self.total is None
+            else tr(
+                language,
+                f"the total that '{strategy_name(self.total)}' would give",
+                f"den totalram som '{strategy_name(self.total)}' skulle ge",
+            )
+        )
+        weights = "; ".join(
+            f"{c.id}: "
+            + ", ".join(f"{w.label} {sek(w.weight, language)}" for w in c.need.weights)
+            + (
+                f" × {tr(language, 'need index', 'behovsindex')} {c.need.need_index:g}"
+                if c.need.need_index != 1
+                else ""
+            )
+            + (
+                f", {tr(language, 'care intensity', 'vårdtyngd')} +{pct(c.need.care_intensity_growth, language)}/{tr(language, 'year', 'år')}"
+                if c.need.care_intensity_growth
+                else ""
+            )
+            for c in scenario.committees
+            if c.need is not None
+        )
+        flat = [c.id for c in scenario.committees if c.need is None]
+        text = (
+            tr(language, "**Needs-based allocation.** ", "**Behovsbaserad fördelning.** ")
+            + tr(
+                language,
+                f"{total[0].upper() + total[1:]} is split in proportion to weighted need: the forecast population of each age range times its standard cost per inhabitant. ",
+                f"{total[0].upper() + total[1:]} fördelas efter vägt behov: prognosen för invånarna i varje åldersgrupp gånger standardkostnaden per invånare. ",
+            )
+            + f"{tr(language, 'Standard costs', 'Standardkostnader')}: {weights or '-'}."
+        )
+        if flat:
+            text += " " + tr(
+                language,
+                f"Weighted by base-year cost: {', '.join(flat)}.",
+                f"Viktas med basårets kostnad: {', '.join(flat)}.",
+            )
+        if self.round_to:
+            text += " " + tr(
+                language,
+                f"Frames are rounded to {self.round_to:g} SEK and sum to the total exactly.",
+                f"Ramarna avrundas till {self.round_to:g} kr och summerar exakt till totalen.",
+            )
+        return text
 
     def check(self, arrays: ScenarioArrays) -> None:
         check_total(self.total, arrays, "needs based")

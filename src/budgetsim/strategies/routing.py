@@ -16,6 +16,8 @@ from budgetsim.engine.context import (
     check_strategy,
     strategy_name,
 )
+from budgetsim.reporting.text import tr
+from budgetsim.scenario import Scenario
 from budgetsim.strategies.base import Composable
 
 
@@ -28,6 +30,9 @@ class Unchanged(Composable):
     """
 
     name: str = "last frame"
+
+    def describe(self, scenario: Scenario, language: str = "en") -> str:
+        return tr(language, "**Last year's frame**, unchanged.", "**Föregående års ram**, oförändrad.")
 
     def __call__(self, ctx: BudgetContext) -> Allocation:
         return Allocation({})
@@ -50,6 +55,22 @@ class PerCommittee(Composable):
     def name(self) -> str:
         parts = [f"{c}: {strategy_name(s)}" for c, s in self.rules.items()]
         return "; ".join([*parts, f"others: {strategy_name(self.default) if self.default else 'last frame'}"])
+
+    def describe(self, scenario: Scenario, language: str = "en") -> str:
+        from budgetsim.reporting.describe import describe_rule
+
+        parts = [f"- {c}: {describe_rule(s, scenario, language)}" for c, s in self.rules.items()]
+        rest = (
+            describe_rule(self.default, scenario, language)
+            if self.default
+            else tr(language, "last year's frame", "föregående års ram")
+        )
+        parts.append(f"- {tr(language, 'Other committees', 'Övriga nämnder')}: {rest}")
+        return (
+            tr(language, "**Different rules for different committees:**", "**Olika regler för olika nämnder:**")
+            + "\n"
+            + "\n".join(parts)
+        )
 
     def check(self, arrays: ScenarioArrays) -> None:
         unknown = sorted(set(self.rules) - set(arrays.committees))

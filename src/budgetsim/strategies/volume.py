@@ -25,6 +25,8 @@ import numpy as np
 
 from budgetsim.engine.arrays import KNOWN_OFFSETS, ScenarioArrays
 from budgetsim.engine.context import Allocation, BudgetContext
+from budgetsim.reporting.text import sek, tr
+from budgetsim.scenario import Scenario
 from budgetsim.strategies.base import Composable
 
 Basis = Literal["forecast", "mean"]
@@ -64,6 +66,47 @@ class VolumeUplift(Composable):
                     f"volume uplift with basis='mean' needs the population two years before each budget year; "
                     f"not known for budget year(s) {years}"
                 )
+
+    def describe(self, scenario: Scenario, language: str = "en") -> str:
+        covered = [
+            c for c in scenario.committees if c.volume_drivers and (self.committees is None or c.id in self.committees)
+        ]
+        drivers = "; ".join(
+            f"{c.id} ({c.name}): "
+            + ", ".join(f"{d.label} {tr(language, 'at', 'à')} {sek(d.price, language)}" for d in c.volume_drivers)
+            for c in covered
+        )
+        others = [c.id for c in scenario.committees if c not in covered]
+        basis = {
+            "forecast": tr(language, "the forecast for the budget year", "prognosen för budgetåret"),
+            "mean": tr(
+                language,
+                "the mean of the two year-end counts around the budget year",
+                "medelvärdet av folkmängden vid årsskiftena kring budgetåret",
+            ),
+        }[self.basis]
+        correction = (
+            tr(
+                language,
+                "Past forecast errors are corrected each year.",
+                "Tidigare års prognosfel korrigeras varje år.",
+            )
+            if self.correct_forecast_errors
+            else tr(
+                language,
+                "Past forecast errors are not corrected.",
+                "Tidigare års prognosfel korrigeras inte i efterhand.",
+            )
+        )
+        return (
+            tr(
+                language,
+                "**Volume uplift.** The frame changes with the population of the driver ages times a price per inhabitant (base-year prices, uplifted each year), using ",
+                "**Volymuppräkning.** Ramen ändras med antalet invånare i de styrande åldrarna gånger ett à-pris (basårets priser, uppräknat varje år), utifrån ",
+            )
+            + f"{basis}. {correction} {tr(language, 'Covered', 'Omfattas')}: {drivers or '-'}. "
+            + f"{tr(language, 'Not covered', 'Omfattas inte')}: {', '.join(others) or '-'}."
+        )
 
     def _covered(self, arrays: ScenarioArrays) -> np.ndarray:
         if self.committees is None:

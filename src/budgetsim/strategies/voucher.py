@@ -19,6 +19,8 @@ from pydantic import Field, field_validator
 from budgetsim.engine.arrays import ScenarioArrays
 from budgetsim.engine.context import Allocation, BudgetContext
 from budgetsim.engine.need import mix_rate
+from budgetsim.reporting.text import sek, tr
+from budgetsim.scenario import Scenario
 from budgetsim.scenario.base import Model
 from budgetsim.strategies.base import Composable
 
@@ -61,6 +63,13 @@ class PupilVoucher(Composable):
     per_pupil: float
     supplement: float = 0.0
     name: str = "pupil voucher"
+
+    def describe(self, scenario: Scenario, language: str = "en") -> str:
+        return tr(
+            language,
+            f"**Pupil voucher ({self.committee}).** Each of {len(self.schools)} schools gets its base amount plus {sek(self.per_pupil, language)} per pupil and {sek(self.supplement, language)} per pupil and point of its socioeconomic index, settled month by month on actual pupils; the committee's frame is the sum.",
+            f"**Elevpeng ({self.committee}).** Var och en av {len(self.schools)} skolor får sitt grundbelopp plus {sek(self.per_pupil, language)} per elev och {sek(self.supplement, language)} per elev och indexpoäng i strukturbelopp, avräknat månadsvis på faktiskt elevantal; nämndens ram är summan.",
+        )
 
     def check(self, arrays: ScenarioArrays) -> None:
         if self.committee not in arrays.committees:

@@ -18,6 +18,8 @@ from pydantic import Field, model_validator
 
 from budgetsim.engine.arrays import ScenarioArrays, band_mask
 from budgetsim.engine.context import Allocation, BudgetContext
+from budgetsim.reporting.text import sek, tr
+from budgetsim.scenario import Scenario
 from budgetsim.scenario.base import Model
 from budgetsim.strategies.base import Composable, TotalRule, check_total, total_of
 
@@ -68,6 +70,24 @@ class ZeroBased(Composable):
     total: TotalRule = None
     additions: bool = True  #: political additions on top (funded from the total when scaled)
     name: str = "zero based"
+
+    def describe(self, scenario: Scenario, language: str = "en") -> str:
+        if self.activities is None:
+            basis = tr(language, "the need profiles' standard costs", "behovsprofilernas standardkostnader")
+        else:
+            basis = "; ".join(
+                f"{a.committee} {a.name}: {sek(a.unit_cost, language)} × {a.label}" for a in self.activities
+            )
+        text = tr(
+            language,
+            f"**Zero-based budgeting.** Every frame is rebuilt each year from its activities, ignoring history: {basis}.",
+            f"**Nollbasbudgetering.** Varje ram byggs upp på nytt varje år från verksamheten, utan hänsyn till historiken: {basis}.",
+        )
+        if self.scale:
+            text += " " + tr(
+                language, "The sum is scaled to what is affordable.", "Summan anpassas till det ekonomiska utrymmet."
+            )
+        return text
 
     def check(self, arrays: ScenarioArrays) -> None:
         if self.scale:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -40,6 +41,15 @@ class Transition(Composable, ABC):
 
     def check(self, arrays: ScenarioArrays) -> None:
         check_strategy(self.inner, arrays)
+
+    def describe(self, scenario: Any, language: str = "en") -> str:
+        from budgetsim.reporting.describe import describe_rule
+
+        return describe_rule(self.inner, scenario, language) + "\n\n" + self.describe_rule(scenario, language)
+
+    @abstractmethod
+    def describe_rule(self, scenario: Any, language: str) -> str:
+        """This rule alone, in plain words."""
 
     @abstractmethod
     def adjust(self, ctx: BudgetContext, proposed: np.ndarray) -> np.ndarray | tuple[np.ndarray, dict[str, np.ndarray]]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from budgetsim.engine.arrays import ScenarioArrays
 from budgetsim.engine.context import (
@@ -17,6 +18,7 @@ from budgetsim.engine.context import (
     check_strategy,
     strategy_name,
 )
+from budgetsim.reporting.text import pct, tr
 from budgetsim.strategies.base import Composable
 
 Weight = float | Mapping[int, float]
@@ -44,6 +46,15 @@ class Blend(Composable):
     def weight(self, part: int, year: int) -> float:
         w = self.parts[part][1]
         return float(w[year]) if isinstance(w, Mapping) else float(w)
+
+    def describe(self, scenario: Any, language: str = "en") -> str:
+        from budgetsim.reporting.describe import describe_rule
+
+        lines = []
+        for i, (strategy, _) in enumerate(self.parts):
+            weights = ", ".join(f"{y}: {pct(self.weight(i, y), language)}" for y in scenario.years)
+            lines.append(f"- {tr(language, 'Weight', 'Vikt')} {weights}. {describe_rule(strategy, scenario, language)}")
+        return tr(language, "**Blend of rules:**", "**Blandning av regler:**") + "\n" + "\n".join(lines)
 
     def check(self, arrays: ScenarioArrays) -> None:
         for strategy, _ in self.parts:

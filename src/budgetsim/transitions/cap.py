@@ -10,11 +10,13 @@ frames are clipped and the total changes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from budgetsim.engine.arrays import ScenarioArrays
 from budgetsim.engine.context import BudgetContext
+from budgetsim.reporting.text import pct, tr
 from budgetsim.transitions.adjust import UnaffordableError, settle, solve_increasing, where_unaffordable
 from budgetsim.transitions.base import Transition
 
@@ -32,6 +34,16 @@ class Cap(Transition):
     max_loss: float | None = None
     keep_total: bool = True
     rule = "cap"
+
+    def describe_rule(self, scenario: Any, language: str) -> str:
+        gain = pct(self.max_gain, language) if self.max_gain is not None else tr(language, "no limit", "ingen gräns")
+        loss = pct(self.max_loss, language) if self.max_loss is not None else tr(language, "no limit", "ingen gräns")
+        total = tr(language, " The total stays fixed.", " Totalen står fast.") if self.keep_total else ""
+        return tr(
+            language,
+            f"**Cap.** A frame may rise by at most {gain} and fall by at most {loss} a year.{total}",
+            f"**Tak.** En ram får öka med högst {gain} och minska med högst {loss} per år.{total}",
+        )
 
     def check(self, arrays: ScenarioArrays) -> None:
         super().check(arrays)

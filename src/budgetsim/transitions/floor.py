@@ -9,12 +9,13 @@ L + k (p - L) with k = (T - sum(L)) / sum over them of (p - L).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
 from budgetsim.engine.arrays import ScenarioArrays
 from budgetsim.engine.context import BudgetContext
+from budgetsim.reporting.text import pct, tr
 from budgetsim.transitions.adjust import UnaffordableError, lift_and_damp
 from budgetsim.transitions.base import Transition
 
@@ -35,6 +36,13 @@ class FloorWithDamping(Transition):
     floor: float = 0.0
     if_unaffordable: Literal["raise", "scale"] = "raise"
     rule = "floor"
+
+    def describe_rule(self, scenario: Any, language: str) -> str:
+        return tr(
+            language,
+            f"**Floor with damping.** No committee's frame changes by less than {pct(self.floor, language)} a year; the cost is paid by scaling back all gains above the floor with one factor, so the total stays fixed.",
+            f"**Golv med dämpning.** Ingen nämnds ram förändras med mindre än {pct(self.floor, language)} per år; kostnaden betalas genom att alla ökningar över golvet skalas ned med samma faktor, så att totalen står fast.",
+        )
 
     def check(self, arrays: ScenarioArrays) -> None:
         super().check(arrays)

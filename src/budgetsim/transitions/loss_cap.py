@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from budgetsim.engine.arrays import ScenarioArrays
 from budgetsim.engine.context import AllocationLike, BudgetContext, as_allocation, check_strategy, frames_after
+from budgetsim.reporting.text import sek, tr
 from budgetsim.transitions.adjust import lift_and_damp
 from budgetsim.transitions.base import Transition
 
@@ -35,6 +37,16 @@ class LossCap(Transition):
     per_inhabitant: float = 250.0
     start_year: int | None = None
     rule = "loss_cap"
+
+    def describe_rule(self, scenario: Any, language: str) -> str:
+        from budgetsim.engine.context import strategy_name
+
+        old = strategy_name(self.reference) if self.reference is not None else "-"
+        return tr(
+            language,
+            f"**Loss cap.** Each year the reform may cost a committee at most {sek(self.per_inhabitant, language)} per inhabitant compared with '{old}'.",
+            f"**Förlustbegränsning.** Varje år får reformen kosta en nämnd högst {sek(self.per_inhabitant, language)} per invånare jämfört med '{old}'.",
+        )
 
     def check(self, arrays: ScenarioArrays) -> None:
         super().check(arrays)

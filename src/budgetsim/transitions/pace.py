@@ -19,11 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from budgetsim.engine.arrays import ScenarioArrays
 from budgetsim.engine.context import AllocationLike, BudgetContext, as_allocation, check_strategy, frames_after
+from budgetsim.reporting.text import pct, tr
 from budgetsim.transitions.adjust import UnaffordableError, settle, solve_increasing, where_unaffordable
 from budgetsim.transitions.base import Transition
 
@@ -42,6 +44,21 @@ class PaceOfChange(Transition):
     max_below: float = 0.0
     hold_harmless: bool = True
     rule = "pace_of_change"
+
+    def describe_rule(self, scenario: Any, language: str) -> str:
+        from budgetsim.engine.context import strategy_name
+
+        target = strategy_name(self.target) if self.target is not None else "-"
+        harmless = (
+            tr(language, " Nobody is cut in cash terms.", " Ingen får sänkt ram i kronor.")
+            if self.hold_harmless
+            else ""
+        )
+        return tr(
+            language,
+            f"**Pace of change toward '{target}'.** Every committee gets at least {pct(self.min_uplift, language)}; no committee stays more than {pct(self.max_below, language)} below its target once affordable, and what is left closes the remaining gaps.{harmless}",
+            f"**Takt mot '{target}'.** Varje nämnd får minst {pct(self.min_uplift, language)}; ingen nämnd ligger mer än {pct(self.max_below, language)} under sin målnivå när det ryms, och det som blir över minskar de återstående avstånden.{harmless}",
+        )
 
     def check(self, arrays: ScenarioArrays) -> None:
         super().check(arrays)

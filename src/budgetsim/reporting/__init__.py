@@ -1,0 +1,1 @@
+"""Explaining and reporting: bridges, the model's description of itself, plots, Excel and HTML."""

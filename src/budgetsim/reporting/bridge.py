@@ -1,0 +1,91 @@
+"""The bridge (waterfall) from last year's frame to this year's, for one committee or the whole
+municipality: every component that moved the frame, summing exactly to the change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from budgetsim.money import MSEK
+from budgetsim.reporting.components import group, label, ordered
+
+if TYPE_CHECKING:
+    from budgetsim.result import Result
+
+
+@dataclass(frozen=True)
+class Bridge:
+    """``table``: step, component, group, label, amount (SEK), cumulative (SEK); the first row is
+    last year's frame, the last row this year's frame.
+
+    >>> import budgetsim as bs
+    >>> b = bs.simulate(bs.default_scenario(), bs.strategies.boras_current()).explain("IFN", 2026)
+    >>> b.table.component.tolist()[:3], b.check()
+    (['base', 'wages', 'prices'], True)
+    """
+
+    strategy: str
+    committee: str | None
+    year: int
+    table: pd.DataFrame
+
+    @property
+    def title(self) -> str:
+        who = self.committee or "all committees"
+        return f"{who}, {self.year}: from last year's frame to this year's ({self.strategy})"
+
+    def check(self) -> bool:
+        """True when the changes add up to the frame (to a thousandth of a krona)."""
+        steps = self.table[self.table.component.ne("frame")]
+        return bool(abs(steps.amount.sum() - self.table.amount.iloc[-1]) < 1e-3)
+
+    def __str__(self) -> str:
+        shown = self.table.assign(MSEK=self.table.amount / MSEK)[["label", "MSEK"]]
+        return f"{self.title}\n" + shown.to_string(index=False, float_format="{:,.2f}".format)
+
+    def _repr_html_(self) -> str:
+        shown = self.table.assign(MSEK=self.table.amount / MSEK)[["label", "MSEK"]]
+        return f"<b>{self.title}</b>" + shown.to_html(index=False, float_format="{:,.2f}".format)
+
+    def plot(self, ax: Any = None) -> Any:
+        """A waterfall chart in MSEK (needs matplotlib, ``budgetsim[report]``)."""
+        from budgetsim.reporting.plots import waterfall
+
+        return waterfall(self, ax=ax)
+
+
+def bridge(
+    result: Result, committee: str | None = None, year: int | None = None, draw: int = 0, language: str = "en"
+) -> Bridge:
+    """The bridge of ``committee`` (None: all committees together) in ``year`` (default: the last)."""
+    s = result.scenario
+    year = int(s.years[-1]) if year is None else year
+    if year not in s.years:
+        raise ValueError(f"explain: {year} is not a budget year ({int(s.years[0])}-{int(s.years[-1])})")
+    if committee is not None and committee not in s.committees:
+        raise ValueError(f"explain: unknown committee {committee!r}; known: {', '.join(s.committees)}")
+    if not 0 <= draw < result.raw.frame.shape[0]:
+        raise ValueError(f"explain: draw {draw} is not in this result ({result.raw.frame.shape[0]} draws)")
+    t = int(np.flatnonzero(s.years == year)[0])
+    pick = slice(None) if committee is None else s.committees.index(committee)
+
+    def amount(values: np.ndarray) -> float:
+        return float(np.sum(values[draw, t, pick]))
+
+    names = ordered(list(result.raw.components))
+    rows = [(name, amount(result.raw.components[name])) for name in names]
+    rows = [(n, a) for n, a in rows if n == "base" or a != 0]
+    rows.append(("frame", amount(result.raw.frame)))
+    table = pd.DataFrame(rows, columns=["component", "amount"])
+    table.insert(0, "step", range(len(table)))
+    table["group"] = [("end" if c == "frame" else group(c)) for c in table.component]
+    frame_label = {"en": "this year's frame", "sv": "årets ram"}.get(language, "this year's frame")
+    table["label"] = [frame_label if c == "frame" else label(c, language) for c in table.component]
+    table["cumulative"] = table.amount.where(table.component.ne("frame"), 0).cumsum()
+    table.loc[table.component.eq("frame"), "cumulative"] = table.amount.iloc[-1]
+    return Bridge(
+        result.strategy, committee, year, table[["step", "component", "group", "label", "amount", "cumulative"]]
+    )

@@ -1,0 +1,192 @@
+"""The model describes itself: a plain-language account (Markdown, English or Swedish) of the rules
+and parameters in force, generated from the very objects that compute the frames, so it cannot
+drift from what is computed. Each built-in rule writes its own paragraph (its ``describe``
+method); a user's own rule is described by its docstring."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from budgetsim.engine.context import strategy_name
+from budgetsim.process.rules import BudgetProcess, YearEndRule
+from budgetsim.reporting.text import msek, pct, tr
+from budgetsim.scenario import Scenario
+
+
+def describe_rule(strategy: Callable[..., Any], scenario: Scenario, language: str = "en") -> str:
+    """One rule (or a combination) in plain words."""
+    describe = getattr(strategy, "describe", None)
+    if callable(describe):
+        return describe(scenario, language)
+    doc = inspect.getdoc(strategy) or tr(language, "(no description given)", "(ingen beskrivning angiven)")
+    return f"**{strategy_name(strategy)}** ({tr(language, 'user-defined rule', 'egen regel')}). {doc.splitlines()[0]}"
+
+
+def _year_end(rule: YearEndRule, language: str) -> str:
+    parts = [
+        tr(
+            language,
+            f"deficits {pct(rule.deficit_write_off, language)} written off",
+            f"underskott {pct(rule.deficit_write_off, language)} avskrivna",
+        )
+    ]
+    if rule.deficit_write_off < 1:
+        parts.append(
+            tr(
+                language,
+                f"the rest recovered over {rule.recovery_years} year(s)",
+                f"resten återställs på {rule.recovery_years} år",
+            )
+        )
+    parts.append(
+        tr(
+            language,
+            f"surpluses {pct(rule.surplus_claw_back, language)} clawed back",
+            f"överskott {pct(rule.surplus_claw_back, language)} indragna",
+        )
+    )
+    if rule.accumulated_draw:
+        parts.append(
+            tr(
+                language,
+                f"{pct(rule.accumulated_draw, language)} of the accumulated result may fund one-offs each year",
+                f"{pct(rule.accumulated_draw, language)} av det egna kapitalet får användas till engångsinsatser varje år",
+            )
+        )
+    if rule.ratchet:
+        parts.append(
+            tr(
+                language,
+                f"ratchet: {pct(rule.ratchet, language)} of a surplus cut from the next frame",
+                f"{pct(rule.ratchet, language)} av ett överskott dras från nästa ram",
+            )
+        )
+    if rule.action_plan_threshold is not None:
+        parts.append(
+            tr(
+                language,
+                f"a deficit beyond {pct(rule.action_plan_threshold, language)} of the frame triggers an action plan cutting cost by {pct(rule.action_plan_cut, language)} after {rule.action_plan_lag} year(s)",
+                f"ett underskott över {pct(rule.action_plan_threshold, language)} av ramen kräver en åtgärdsplan som sänker kostnaden med {pct(rule.action_plan_cut, language)} efter {rule.action_plan_lag} år",
+            )
+        )
+    return "; ".join(parts)
+
+
+def describe_process(process: BudgetProcess, scenario: Scenario, language: str = "en") -> str:
+    """The budget process in plain words."""
+    lines = [f"## {tr(language, 'Budget process', 'Budgetprocessen')}", ""]
+    default = process.year_end.get("*")
+    for committee in scenario.committee_ids:
+        rule = process.year_end.get(committee, default)
+        if rule is not None:
+            lines.append(f"- {committee}: {_year_end(rule, language)}.")
+    if not process.year_end:
+        lines.append(
+            "- " + tr(language, "Results do not change later frames.", "Resultaten påverkar inte senare ramar.")
+        )
+    for committee, amount in process.opening_accumulated.items():
+        lines.append(
+            f"- {committee}: {tr(language, 'accumulated result at the start', 'eget kapital vid start')} {msek(amount, language)}."
+        )
+    r = process.requests
+    if r is not None:
+        rule = r.rule if isinstance(r.rule, str) else ", ".join(f"{y}: {v}" for y, v in r.rule.items())
+        lines.append(
+            "- "
+            + tr(
+                language,
+                f"Requests: committees without volume uplift may request money; the guardian grants from a pool of {r.pool_share} of the frames by rule '{rule}'.",
+                f"Äskanden: nämnder utan volymuppräkning får äska; den centrala ekonomin beviljar ur en pott om {r.pool_share} av ramarna enligt regeln '{rule}'.",
+            )
+        )
+    period = process.frame_period
+    lines.append(
+        "- "
+        + (
+            tr(language, "Frames are set one year at a time.", "Ramarna beslutas för ett år i taget.")
+            if period == 1
+            else tr(
+                language,
+                f"Frames are fixed for {period} years at a time.",
+                f"Ramarna fastställs för {period} år i taget.",
+            )
+        )
+    )
+    return "\n".join(lines)
+
+
+def describe(
+    scenario: Scenario, strategy: Callable[..., Any], process: BudgetProcess | None = None, language: str = "en"
+) -> str:
+    """A Markdown description of the model in force: the committees and their frames, the
+    allocation rules with their parameters, the economy, and the budget process.
+
+    >>> import budgetsim as bs
+    >>> text = describe(bs.default_scenario().with_volume_driver("VÄN", min_age=80), bs.strategies.boras_current())
+    >>> "VÄN (Vård- och äldrenämnden): 80+" in text
+    True
+    """
+    name = strategy_name(strategy)
+    lines = [
+        f"# {tr(language, 'Allocation model', 'Resursfördelningsmodell')}: {name}",
+        "",
+        tr(
+            language,
+            f"Scenario *{scenario.name}*: base year {scenario.base_year}, budget years {scenario.years[0]}-{scenario.years[-1]}, {len(scenario.committees)} committees.",
+            f"Scenario *{scenario.name}*: basår {scenario.base_year}, budgetår {scenario.years[0]}-{scenario.years[-1]}, {len(scenario.committees)} nämnder.",
+        ),
+        "",
+        f"## {tr(language, 'Committees', 'Nämnder')}",
+        "",
+        "| id | "
+        + tr(language, "name | sector | base frame | wage share", "namn | verksamhet | ram basåret | lönekostnadsandel")
+        + " |",
+        "|---|---|---|---:|---:|",
+    ]
+    status = {n.item: n.status for n in scenario.notes}
+    for c in scenario.committees:
+        flag = status.get(f"committees.{c.id}.base_frame")
+        mark = f" ({flag})" if flag and flag != "published" else ""
+        lines.append(
+            f"| {c.id} | {c.name} | {c.sector} | {msek(c.base_frame, language)}{mark} | {pct(c.cost_mix.wages, language)} |"
+        )
+    lines += ["", f"## {tr(language, 'Rules', 'Regler')}", "", describe_rule(strategy, scenario, language), ""]
+    e = scenario.economy
+    lines += [f"## {tr(language, 'Economy', 'Ekonomi')}", ""]
+    if e.revenue is not None:
+        lines.append(
+            "- "
+            + tr(
+                language,
+                f"Revenue {msek(e.revenue[scenario.years[0]], language)} in {scenario.years[0]}; result target {pct(e.result_target, language)} of revenue.",
+                f"Skatteintäkter och generella bidrag {msek(e.revenue[scenario.years[0]], language)} år {scenario.years[0]}; resultatmål {pct(e.result_target, language)} av intäkterna.",
+            )
+        )
+    for step in scenario.cost_steps:
+        lines.append(
+            "- "
+            + tr(
+                language,
+                f"{step.committee}: cost +{pct(step.share, language)} from {step.year} ({step.label}), not seen by the allocation.",
+                f"{step.committee}: kostnad +{pct(step.share, language)} från {step.year} ({step.label}), som fördelningen inte ser.",
+            )
+        )
+    for a in scenario.additions:
+        lines.append(f"- {a.year} {a.committee}: {a.label} {msek(a.amount, language)}")
+    if process is not None:
+        lines += ["", describe_process(process, scenario, language)]
+    counts = {s: sum(1 for n in scenario.notes if n.status == s) for s in ("published", "estimate", "assumption")}
+    if scenario.notes:
+        lines += [
+            "",
+            f"## {tr(language, 'Sources', 'Källor')}",
+            "",
+            tr(
+                language,
+                f"{counts['published']} values published, {counts['estimate']} estimated, {counts['assumption']} assumed; see `scenario.provenance()`.",
+                f"{counts['published']} värden publicerade, {counts['estimate']} skattade, {counts['assumption']} antagna; se `scenario.provenance()`.",
+            ),
+        ]
+    return "\n".join(lines) + "\n"
