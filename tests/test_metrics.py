@@ -58,3 +58,31 @@ def test_negative_frame_is_named_not_a_bare_gini_error() -> None:
     cmp = bs.compare(make_scenario(), {"cut": overspend})
     with pytest.raises(ValueError, match="strategy 'cut' gives KULT a negative frame in 2024"):
         _ = cmp.metrics
+
+
+def test_l_kurtosis_by_hand_and_against_known_distributions() -> None:
+    # x = 1, 2, 3, 4, 10: b0 = 4, b1 = 3, b2 = 2.5, b3 = 2.2; l2 = 2, l4 = 1
+    assert bs.metrics.l_kurtosis(np.array([10.0, 1.0, 3.0, 2.0, 4.0])) == pytest.approx(0.5)
+    rng = np.random.default_rng(0)
+    assert bs.metrics.l_kurtosis(rng.standard_normal(100_000)) == pytest.approx(0.1226, abs=0.003)
+    assert bs.metrics.l_kurtosis(rng.laplace(size=100_000)) == pytest.approx(0.2357, abs=0.003)
+    with pytest.raises(ValueError, match="at least 4 values"):
+        bs.metrics.l_kurtosis(np.array([1.0, 2.0]))
+
+
+def test_negotiated_share_by_hand() -> None:
+    s = make_scenario(additions=[{"year": 2024, "committee": "KULT", "amount": 1_000_000.0}])
+    r = bs.simulate(s, bs.strategies.incremental())
+    moves = r.components.query("component != 'base'").amount.abs()
+    assert bs.metrics.negotiated_share(r) == pytest.approx(1_000_000.0 / moves.sum())
+
+
+def test_scorecard_maps_every_metric_to_a_principle() -> None:
+    from budgetsim.process import boras_practice
+
+    cmp = bs.compare(make_scenario(), {"inc": bs.strategies.incremental()}, process=boras_practice())
+    card = cmp.scorecard.set_index("metric")
+    assert set(card.principle) <= {"citizen focus", "holistic view", "long-term perspective", "room for action", "openness", "knowledge", "trust"}
+    assert set(card.cornerstone) - {"-"} <= {"objectivity", "transparency", "roles", "fairness"}
+    assert card.loc["coverage_gini", "inc"] == pytest.approx(cmp.metrics.coverage_gini.iloc[0])
+    assert np.isnan(bs.compare(make_scenario(), {"inc": bs.strategies.incremental()}).scorecard.set_index("metric").loc["planning_gap", "inc"])

@@ -12,7 +12,7 @@ from budgetsim.engine import compile_scenario, simulate
 from budgetsim.engine.arrays import ScenarioArrays
 from budgetsim.engine.context import AllocationLike, BudgetContext, strategy_name
 from budgetsim.engine.montecarlo import MonteCarloResult
-from budgetsim.metrics import committee_metrics, strategy_metrics, yearly_metrics
+from budgetsim.metrics import committee_metrics, scorecard, strategy_metrics, yearly_metrics
 from budgetsim.process import BudgetProcess
 from budgetsim.result import Result
 from budgetsim.scenario import Scenario
@@ -61,6 +61,12 @@ class Comparison:
     def committee_metrics(self) -> pd.DataFrame:
         """One row per strategy and committee."""
         return self._stack(committee_metrics)
+
+    @cached_property
+    def scorecard(self) -> pd.DataFrame:
+        """The principles scorecard: one row per metric, one column per strategy (see
+        :mod:`budgetsim.metrics.scorecard`)."""
+        return scorecard(self.results)
 
     @cached_property
     def yearly_metrics(self) -> pd.DataFrame:
