@@ -78,9 +78,10 @@ def test_negotiated_share_by_hand() -> None:
 
 
 def test_scorecard_maps_every_metric_to_a_principle() -> None:
-    from budgetsim.process import boras_practice
+    from budgetsim.process import BudgetProcess, YearEndRule
 
-    cmp = bs.compare(make_scenario(), {"inc": bs.strategies.incremental()}, process=boras_practice())
+    process = BudgetProcess(year_end={"*": YearEndRule(surplus_claw_back=0.5)})
+    cmp = bs.compare(make_scenario(), {"inc": bs.strategies.incremental()}, process=process)
     card = cmp.scorecard.set_index("metric")
     assert set(card.principle) <= {"citizen focus", "holistic view", "long-term perspective", "room for action", "openness", "knowledge", "trust"}
     assert set(card.cornerstone) - {"-"} <= {"objectivity", "transparency", "roles", "fairness"}
