@@ -83,7 +83,19 @@ def test_scorecard_maps_every_metric_to_a_principle() -> None:
     process = BudgetProcess(year_end={"*": YearEndRule(surplus_claw_back=0.5)})
     cmp = bs.compare(make_scenario(), {"inc": bs.strategies.incremental()}, process=process)
     card = cmp.scorecard.set_index("metric")
-    assert set(card.principle) <= {"citizen focus", "holistic view", "long-term perspective", "room for action", "openness", "knowledge", "trust"}
+    assert set(card.principle) <= {
+        "citizen focus",
+        "holistic view",
+        "long-term perspective",
+        "room for action",
+        "openness",
+        "knowledge",
+        "trust",
+    }
     assert set(card.cornerstone) - {"-"} <= {"objectivity", "transparency", "roles", "fairness"}
     assert card.loc["coverage_gini", "inc"] == pytest.approx(cmp.metrics.coverage_gini.iloc[0])
-    assert np.isnan(bs.compare(make_scenario(), {"inc": bs.strategies.incremental()}).scorecard.set_index("metric").loc["planning_gap", "inc"])
+    assert np.isnan(
+        bs.compare(make_scenario(), {"inc": bs.strategies.incremental()})
+        .scorecard.set_index("metric")
+        .loc["planning_gap", "inc"]
+    )

@@ -1,0 +1,146 @@
+"""Plots (matplotlib, ``pip install "budgetsim[report]"``): frames over time per strategy, need
+coverage as a committee x year heat map, the bridge as a waterfall, and fan charts of Monte Carlo
+results. Every function returns the matplotlib Figure; money is shown in MSEK."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from budgetsim.money import MSEK
+
+if TYPE_CHECKING:
+    from budgetsim.compare import Comparison
+    from budgetsim.engine.montecarlo import MonteCarloResult
+    from budgetsim.reporting.bridge import Bridge
+    from budgetsim.result import Result
+
+
+def _pyplot() -> Any:
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise ImportError('plots need matplotlib: pip install "budgetsim[report]"') from None
+    return plt
+
+
+def _msek_axis(ax: Any) -> None:
+    from matplotlib.ticker import FuncFormatter
+
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v / MSEK:,.0f}"))
+    ax.set_ylabel("MSEK")
+
+
+def frames_over_time(cmp: Comparison) -> Any:
+    """One panel per committee: its frame each year under each strategy.
+
+    >>> import budgetsim as bs
+    >>> fig = frames_over_time(bs.compare(bs.default_scenario(), [bs.strategies.incremental()]))
+    >>> len(fig.axes)
+    7
+    """
+    plt = _pyplot()
+    frames = cmp.frames
+    committees = list(dict.fromkeys(frames.committee))
+    cols = min(4, len(committees))
+    rows = -(-len(committees) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.6 * rows), squeeze=False, sharex=True)
+    for ax, committee in zip(axes.ravel(), committees, strict=False):
+        for strategy, part in frames[frames.committee == committee].groupby("strategy", sort=False):
+            ax.plot(part.year, part.frame, marker="o", markersize=3, label=strategy)
+        ax.set_title(committee, fontsize=10)
+        _msek_axis(ax)
+    for ax in axes.ravel()[len(committees) :]:
+        ax.remove()
+    fig.legend(
+        *axes[0, 0].get_legend_handles_labels(),
+        loc="lower center",
+        ncol=min(4, len(cmp.results)),
+        fontsize=8,
+        frameon=False,
+    )
+    fig.suptitle("Frames per committee and strategy")
+    fig.tight_layout(rect=(0, 0.06, 1, 0.96))
+    return fig
+
+
+def coverage_heatmap(result: Result) -> Any:
+    """Need coverage (frame / need) per committee and year; 1 is exact coverage."""
+    plt = _pyplot()
+    table = result.outcomes.groupby(["committee", "year"], sort=False).coverage.mean().unstack("year")
+    fig, ax = plt.subplots(figsize=(1.0 + 0.8 * table.shape[1], 0.9 + 0.45 * table.shape[0]))
+    spread = max(float(np.nanmax(np.abs(table.to_numpy() - 1))), 0.01)
+    image = ax.imshow(table.to_numpy(), cmap="RdBu", vmin=1 - spread, vmax=1 + spread, aspect="auto")
+    ax.set_xticks(range(table.shape[1]), [str(y) for y in table.columns])
+    ax.set_yticks(range(table.shape[0]), list(table.index))
+    for (i, j), value in np.ndenumerate(table.to_numpy()):
+        dark = abs(value - 1) > 0.6 * spread
+        ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=8, color="white" if dark else "black")
+    fig.colorbar(image, ax=ax, label="frame / need")
+    ax.set_title(f"Need coverage ({result.strategy})")
+    fig.tight_layout()
+    return fig
+
+
+def waterfall(bridge: Bridge, ax: Any = None) -> Any:
+    """The bridge as a waterfall: last year's frame, each change, this year's frame."""
+    plt = _pyplot()
+    fig = None
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(1.2 + 0.9 * len(bridge.table), 4))
+    table = bridge.table
+    starts = np.concatenate([[0.0], table.cumulative.to_numpy()[:-1]])
+    heights = table.amount.to_numpy().copy()
+    ends = table.component.isin(["base", "frame"]).to_numpy()
+    bottoms = np.where(ends, 0.0, np.where(heights >= 0, starts, starts + heights))
+    colors = np.where(ends, "#4c72b0", np.where(heights >= 0, "#55a868", "#c44e52"))
+    ax.bar(range(len(table)), np.abs(heights), bottom=bottoms, color=colors)
+    low = (bottoms[~ends].min() if (~ends).any() else 0) * 0.98
+    ax.set_ylim(bottom=min(low, table.amount.iloc[0] * 0.9))
+    ax.set_xticks(range(len(table)), table.label, rotation=35, ha="right", fontsize=8)
+    for x, amount in enumerate(table.amount):
+        ax.annotate(f"{amount / MSEK:,.1f}", (x, bottoms[x] + abs(heights[x])), ha="center", va="bottom", fontsize=7)
+    _msek_axis(ax)
+    ax.set_title(bridge.title, fontsize=10)
+    figure = fig or ax.figure
+    figure.tight_layout()
+    return figure
+
+
+def fan_chart(mc: MonteCarloResult, committee: str, quantity: str = "result") -> Any:
+    """Quantile bands of a Monte Carlo ``quantity`` for one committee over the years."""
+    plt = _pyplot()
+    table = mc.summary[(mc.summary.committee == committee) & (mc.summary.quantity == quantity)]
+    if table.empty:
+        raise ValueError(f"fan chart: no {quantity!r} for committee {committee!r}")
+    quantiles = sorted(c for c in table.columns if c.startswith("q"))
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    years = table.year.to_numpy()
+    for k in range(len(quantiles) // 2):
+        lo, hi = quantiles[k], quantiles[-1 - k]
+        ax.fill_between(
+            years, table[lo], table[hi], alpha=0.2 + 0.2 * k, color="#4c72b0", linewidth=0, label=f"{lo[1:]}-{hi[1:]} %"
+        )
+    ax.plot(years, table["mean"], color="black", label="mean")
+    if quantity == "result":
+        ax.axhline(0, color="#c44e52", linewidth=0.8)
+    if quantity == "coverage":
+        ax.set_ylabel("frame / need")
+    else:
+        _msek_axis(ax)
+    ax.set_title(f"{committee}: {quantity} over {mc.draws:,} draws ({mc.strategy})", fontsize=10)
+    ax.legend(fontsize=8, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def svg(fig: Any) -> str:
+    """A figure as an inline SVG string (closes the figure)."""
+    import io
+
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg")
+    _pyplot().close(fig)
+    text = buffer.getvalue()
+    return text[text.index("<svg") :]

@@ -1,0 +1,120 @@
+"""The Excel pack and the HTML report: their numbers equal the DataFrames; the HTML is
+self-contained and renders in headless Chromium (installed by .ci/run)."""
+
+import os
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import matplotlib
+import pytest
+
+import budgetsim as bs
+from budgetsim.process import boras_practice
+from budgetsim.reporting.report import report
+
+matplotlib.use("Agg")
+STRATEGIES = {"current": bs.strategies.boras_current(), "needs": bs.strategies.needs_based()}
+
+
+class Cells(HTMLParser):
+    """Collects (table id, column, data-value) of every numeric cell, and every src/href."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.table = None
+        self.cells: list[tuple[str, str, float]] = []
+        self.links: list[str] = []
+        self.scripts = 0
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "table":
+            self.table = a.get("id")
+        if tag == "td" and "data-value" in a:
+            self.cells.append((self.table, a["data-column"], float(a["data-value"])))
+        if tag == "script":
+            self.scripts += 1
+        self.links += [v for k, v in attrs if k in {"src", "href"} and v]
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory) -> tuple[dict[str, Path], bs.Comparison]:
+    out = tmp_path_factory.mktemp("report")
+    s = bs.default_scenario()
+    paths = report(s, STRATEGIES, out, process=boras_practice(), draws=300, seed=1)
+    return paths, bs.compare(s, STRATEGIES, process=boras_practice())
+
+
+def test_excel_pack_numbers_equal_the_dataframes(made) -> None:
+    import openpyxl
+
+    paths, cmp = made
+    book = openpyxl.load_workbook(paths["excel"])
+    assert book.sheetnames[:2] == ["Summary", "FSN"] and {"Bridges", "Metrics", "Model"} <= set(book.sheetnames)
+    summary = book["Summary"]
+    header = [c.value for c in summary[2]]
+    first = {h: c.value for h, c in zip(header, summary[3], strict=False)}
+    assert first["strategy"] == "current"
+    assert first["mean_coverage"] == pytest.approx(cmp.metrics.mean_coverage.iloc[0])
+    assert first["deficits (MSEK)"] == pytest.approx(cmp.metrics.deficits.iloc[0] / 1e6)
+    vän = book["VÄN"]
+    rows = [[c.value for c in row] for row in vän.iter_rows(min_row=3)]
+    cols = [c.value for c in vän[2]]
+    frame_2030 = next(r for r in rows if r[cols.index("strategy")] == "needs" and r[cols.index("year")] == 2030)
+    expected = cmp.outcomes.query("strategy == 'needs' and committee == 'VÄN' and year == 2030").frame.iloc[0] / 1e6
+    assert frame_2030[cols.index("frame")] == pytest.approx(expected)
+    assert vän["C3"].number_format == "#,##0.0"
+    model_text = "\n".join(str(c.value) for c in book["Model"]["A"] if c.value)
+    assert "Volume uplift" in model_text and "IFN: deficits 100 % written off" in model_text
+
+
+def test_html_is_self_contained_and_its_numbers_equal_the_dataframes(made) -> None:
+    paths, cmp = made
+    parser = Cells()
+    parser.feed(paths["html"].read_text(encoding="utf-8"))
+    assert parser.scripts == 0 and parser.links == []  # nothing fetched, nothing run
+    last = cmp.frames.query("year == 2030")
+    shown = [v for t, col, v in parser.cells if t == "frames-last-year" and col == "needs"]
+    assert shown == pytest.approx(last.query("strategy == 'needs'").frame.tolist())
+    metrics = [v for t, col, v in parser.cells if t == "metrics" and col == "coverage_gini"]
+    assert metrics == pytest.approx(cmp.metrics.coverage_gini.tolist())
+    assert any(t == "risk-last-year" for t, _, _ in parser.cells)
+
+
+def test_html_renders_in_headless_chromium(made, tmp_path) -> None:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing in CI: .ci/run installs Debian's chromium package")
+        pytest.skip("chromium is not installed on this machine")
+    paths, cmp = made
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ]
+    url = paths["html"].resolve().as_uri()
+    dom = subprocess.run(
+        [chromium, *flags, "--dump-dom", url], capture_output=True, text=True, timeout=120, check=True
+    ).stdout
+    parser = Cells()
+    parser.feed(dom)
+    rendered = [v for t, col, v in parser.cells if t == "frames-last-year" and col == "current"]
+    assert rendered == pytest.approx(cmp.frames.query("year == 2030 and strategy == 'current'").frame.tolist())
+    assert dom.count("<svg") >= 4
+    shot = tmp_path / "page.png"
+    subprocess.run(
+        [chromium, *flags, "--window-size=1200,2000", f"--screenshot={shot}", url],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    assert shot.stat().st_size > 50_000  # a page with tables and charts, not a blank one
