@@ -1,28 +1,47 @@
-"""The ``budgetsim`` command line."""
+"""The ``budgetsim`` command line. Every command works on the built-in Borås data, or on a run
+file (YAML: scenario, strategies, process, draws) given as its first argument."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
 
 from budgetsim.compare import Comparison, MonteCarloComparison, compare
 from budgetsim.datasets import boras
+from budgetsim.engine.simulate import simulate
+from budgetsim.io import load_run, run_schema, scenario_schema
 from budgetsim.money import MSEK
+from budgetsim.process.rules import BudgetProcess
+from budgetsim.reporting.describe import describe
+from budgetsim.scenario import Scenario
 from budgetsim.strategies import boras_current, incremental, needs_based
 
 app = typer.Typer(
-    help="Simulate how a municipality splits its budget between committees, and compare allocation principles.",
+    help=(
+        "Simulate how a municipality splits its budget between committees, and compare allocation principles. "
+        "Without a RUN_FILE the commands use the built-in Borås data and compare Borås's current model, "
+        "incremental frames and needs-based allocation."
+    ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
 
+RunFileArg = Annotated[
+    Path | None,
+    typer.Argument(help="A run file (YAML: scenario, strategies, process, draws). Default: built-in Borås."),
+]
+OutOption = Annotated[Path, typer.Option(help="Folder for the output files.")]
+
 
 def standard_strategies() -> dict:
-    """The comparison the ``compare`` command runs."""
+    """The comparison the commands run without a run file."""
     current = boras_current()
     return {
         "current": current,
@@ -32,17 +51,56 @@ def standard_strategies() -> dict:
     }
 
 
-RATIOS = ["mean_coverage", "min_coverage", "coverage_gini", "volatility", "deficit_share"]
-AMOUNTS = {"deficits": "deficits MSEK", "surpluses": "surpluses MSEK", "total_frame_last_year": "last-year frames MSEK"}
+@dataclass
+class Run:
+    scenario: Scenario
+    strategies: dict[str, Callable[..., Any]]
+    process: BudgetProcess | None
+    draws: int | None
+    seed: int
+
+
+def _load(run_file: Path | None, end_year: int = 2030, forecast_bias: bool = True) -> Run:
+    if run_file is None:
+        return Run(boras(end_year=end_year, forecast_bias=forecast_bias), standard_strategies(), None, None, 0)
+    run = load_run(run_file)
+    return Run(run.scenario, run.strategies, run.process, run.draws, run.seed)
+
+
+def _fail(err: Exception) -> typer.Exit:
+    typer.echo(f"error: {err}", err=True)
+    return typer.Exit(2)
+
+
+def _pick(run: Run, strategy: str | None) -> tuple[str, Callable[..., Any]]:
+    name = strategy or next(iter(run.strategies))
+    if name not in run.strategies:
+        raise ValueError(f"--strategy: no strategy {name!r}; the run has {', '.join(run.strategies)}")
+    return name, run.strategies[name]
 
 
 def format_comparison(cmp: Comparison) -> str:
     """The readable report ``compare`` prints: strategy metrics, last-year frames, mean need
     coverage per committee, and the hidden windfall of uncorrected forecasts. Money in MSEK."""
+    amounts = {
+        c: f"{c} MSEK"
+        for c in (
+            "deficits",
+            "surpluses",
+            "total_frame_last_year",
+            "written_off",
+            "clawed_back",
+            "carried_forward",
+            "accumulated_end",
+        )
+        if c in cmp.metrics
+    }
     metrics = cmp.metrics.set_index("strategy")
-    metrics[list(AMOUNTS)] = metrics[list(AMOUNTS)] / MSEK
-    metrics = metrics.rename(columns=AMOUNTS)
-    formatters = {c: "{:.3f}".format for c in RATIOS} | {c: "{:,.1f}".format for c in AMOUNTS.values()}
+    metrics[list(amounts)] = metrics[list(amounts)] / MSEK
+    metrics = metrics.rename(columns=amounts)
+    formatters = {c: "{:.3f}".format for c in metrics.columns if c not in amounts.values()} | {
+        c: "{:,.1f}".format for c in amounts.values()
+    }
     last_year = int(cmp.frames.year.max())
     frames = (
         cmp.frames[cmp.frames.year == last_year].pivot(index="committee", columns="strategy", values="frame") / MSEK
@@ -112,32 +170,35 @@ def write_tables(tables: dict[str, pd.DataFrame], out: Path) -> list[Path]:
     return paths
 
 
+def _header(run: Run, draws: int | None, seed: int) -> str:
+    s = run.scenario
+    runs = f", {draws:,} draws (seed {seed})" if draws else ""
+    return f"{s.name}: budget years {s.years[0]}-{s.years[-1]}, {len(s.committees)} committees{runs}\n"
+
+
 @app.command("compare")
 def compare_command(
-    out: Annotated[Path, typer.Option(help="Folder for the CSV tables.")] = Path("budgetsim-output"),
-    end_year: Annotated[int, typer.Option(help="Last budget year (the base year is 2023).")] = 2030,
+    run_file: RunFileArg = None,
+    out: OutOption = Path("budgetsim-output"),
+    end_year: Annotated[int, typer.Option(help="Built-in data: last budget year (the base year is 2023).")] = 2030,
     forecast_bias: Annotated[
-        bool, typer.Option(help="Let population forecasts err as Borås's did in the past.")
+        bool, typer.Option(help="Built-in data: let population forecasts err as Borås's did.")
     ] = True,
     draws: Annotated[
-        int | None, typer.Option(help="Monte Carlo: run this many draws of the scenario's uncertainty.", min=1)
+        int | None, typer.Option(help="Monte Carlo: this many draws of the scenario's uncertainty.", min=1)
     ] = None,
-    seed: Annotated[int, typer.Option(help="Seed of the Monte Carlo draws (same seed, same numbers).")] = 0,
+    seed: Annotated[int | None, typer.Option(help="Seed of the Monte Carlo draws (same seed, same numbers).")] = None,
 ) -> None:
-    """Compare Borås's current model, incremental frames and needs-based allocation on the built-in
-    Borås data; print a summary (MSEK) and write the tidy tables as CSV. With --draws, compare the
-    risks over that many draws of the scenario's uncertainty."""
+    """Compare the strategies: print a summary (MSEK) and write the tidy tables as CSV. With --draws,
+    compare their risks over that many draws of the scenario's uncertainty."""
     try:
-        scenario = boras(end_year=end_year, forecast_bias=forecast_bias)
-        cmp = compare(scenario, standard_strategies(), draws=draws, seed=seed)
+        run = _load(run_file, end_year, forecast_bias)
+        draws = draws or run.draws
+        seed = run.seed if seed is None else seed
+        cmp = compare(run.scenario, run.strategies, process=run.process, draws=draws, seed=seed)
     except ValueError as err:  # pydantic's ValidationError is a ValueError
-        typer.echo(f"error: {err}", err=True)
-        raise typer.Exit(2) from None
-    runs = f", {draws:,} draws (seed {seed})" if draws else ""
-    committees = len(scenario.committees)
-    typer.echo(
-        f"{scenario.name}: budget years {scenario.years[0]}-{scenario.years[-1]}, {committees} committees{runs}\n"
-    )
+        raise _fail(err) from None
+    typer.echo(_header(run, draws, seed))
     if isinstance(cmp, MonteCarloComparison):
         typer.echo(format_monte_carlo(cmp))
         tables = {"summary": cmp.summary, "risk": cmp.risk, "metrics": cmp.metrics}
@@ -151,9 +212,121 @@ def compare_command(
             "metrics": cmp.metrics,
             "committee_metrics": cmp.committee_metrics,
             "yearly_metrics": cmp.yearly_metrics,
+            "scorecard": cmp.scorecard,
         }
-    paths = write_tables({**tables, "provenance": scenario.provenance()}, out)
+    paths = write_tables({**tables, "provenance": run.scenario.provenance()}, out)
     typer.echo(f"\nWrote {len(paths)} tables to {out}/: {', '.join(p.name for p in paths)}")
+
+
+@app.command("run")
+def run_command(
+    run_file: RunFileArg = None,
+    strategy: Annotated[str | None, typer.Option(help="Which strategy of the run (default: the first).")] = None,
+    out: OutOption = Path("budgetsim-output"),
+) -> None:
+    """Simulate one strategy: print its frames (MSEK, committee x year) and write its tables as CSV."""
+    try:
+        run = _load(run_file)
+        name, chosen = _pick(run, strategy)
+        result = simulate(run.scenario, chosen, name=name, process=run.process)
+    except ValueError as err:
+        raise _fail(err) from None
+    typer.echo(_header(run, None, 0))
+    table = (
+        result.frames.pivot(index="committee", columns="year", values="frame").loc[list(run.scenario.committee_ids)]
+        / MSEK
+    )
+    typer.echo(f"Frames, MSEK ({name})\n{table.to_string(float_format='{:,.1f}'.format)}")
+    tables = {
+        "frames": result.frames,
+        "components": result.components,
+        "outcomes": result.outcomes,
+        "diagnostics": result.diagnostics,
+    }
+    paths = write_tables(tables, out)
+    typer.echo(f"\nWrote {len(paths)} tables to {out}/: {', '.join(p.name for p in paths)}")
+
+
+@app.command("explain")
+def explain_command(
+    committee: Annotated[str, typer.Argument(help="Committee id, e.g. IFN, or ALL for the whole municipality.")],
+    year: Annotated[int | None, typer.Argument(help="Budget year (default: the last).")] = None,
+    run_file: Annotated[Path | None, typer.Option("--run-file", help="A run file (default: built-in Borås).")] = None,
+    strategy: Annotated[str | None, typer.Option(help="Which strategy of the run (default: the first).")] = None,
+    language: Annotated[str, typer.Option(help="en or sv.")] = "en",
+    plot: Annotated[Path | None, typer.Option(help="Also save the waterfall chart to this PNG/SVG file.")] = None,
+) -> None:
+    """Show how a committee's frame got from last year's to this year's, component by component."""
+    try:
+        run = _load(run_file)
+        name, chosen = _pick(run, strategy)
+        result = simulate(run.scenario, chosen, name=name, process=run.process)
+        bridge = result.explain(None if committee.upper() == "ALL" else committee, year, language=language)
+    except ValueError as err:
+        raise _fail(err) from None
+    typer.echo(str(bridge))
+    if plot is not None:
+        figure = bridge.plot()
+        figure.savefig(plot, dpi=120)
+        typer.echo(f"\nWrote {plot}")
+
+
+@app.command("describe")
+def describe_command(
+    run_file: RunFileArg = None,
+    strategy: Annotated[str | None, typer.Option(help="Which strategy of the run (default: the first).")] = None,
+    language: Annotated[str, typer.Option(help="en or sv.")] = "en",
+    out: Annotated[Path | None, typer.Option(help="Write the Markdown to this file instead of printing it.")] = None,
+) -> None:
+    """Describe the model in force in plain words (Markdown), from the objects that compute it."""
+    try:
+        run = _load(run_file)
+        chosen = _pick(run, strategy)[1]
+        text = describe(run.scenario, chosen, run.process, language)
+    except ValueError as err:
+        raise _fail(err) from None
+    if out is None:
+        typer.echo(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"Wrote {out}")
+
+
+@app.command("report")
+def report_command(
+    run_file: RunFileArg = None,
+    out: OutOption = Path("budgetsim-report"),
+    draws: Annotated[int | None, typer.Option(help="Add Monte Carlo risks over this many draws.", min=1)] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of the Monte Carlo draws.")] = None,
+    language: Annotated[str, typer.Option(help="Language of the model description: en or sv.")] = "en",
+) -> None:
+    """Write the comparison as an Excel pack (comparison.xlsx) and a self-contained HTML report
+    (report.html) that opens in any browser."""
+    from budgetsim.reporting.report import report
+
+    try:
+        run = _load(run_file)
+        paths = report(
+            run.scenario,
+            run.strategies,
+            out,
+            process=run.process,
+            draws=draws or run.draws,
+            seed=run.seed if seed is None else seed,
+            language=language,
+        )
+    except (ValueError, ImportError) as err:
+        raise _fail(err) from None
+    typer.echo(f"Wrote {paths['excel']} and {paths['html']}")
+
+
+@app.command("schema")
+def schema_command(out: OutOption = Path("schemas")) -> None:
+    """Write the JSON Schemas of scenario files and run files, for editors."""
+    out.mkdir(parents=True, exist_ok=True)
+    for name, schema in (("scenario", scenario_schema()), ("run", run_schema())):
+        (out / f"{name}.schema.json").write_text(json.dumps(schema, indent=1, ensure_ascii=False), encoding="utf-8")
+    typer.echo(f"Wrote {out}/scenario.schema.json and {out}/run.schema.json")
 
 
 @app.command("sources")
