@@ -258,7 +258,7 @@ def load_run(path: str | Path) -> LoadedRun:
 
     >>> import pathlib, tempfile
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "run.yaml"
-    >>> _ = path.write_text("strategies:\n  current: {rule: boras_current}\n  needs: {rule: needs_based, total: current}\n")
+    >>> _ = path.write_text("strategies: {current: {rule: boras_current}, needs: {rule: needs_based, total: current}}")
     >>> list(load_run(path).strategies)
     ['current', 'needs']
     """
