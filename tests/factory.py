@@ -66,3 +66,28 @@ def make_scenario(**changes: Any) -> bs.Scenario:
     }
     data.update(changes)
     return bs.Scenario.model_validate(data)
+
+
+def vintage_scenario(**committee_changes: Any) -> bs.Scenario:
+    """One committee (VÄN) driven by 65+. The forecast of 2023 expects 1,000 people in 2023,
+    1,100 in 2024 and 1,200 in 2025; the forecast of 2024 revises 2024 to 1,080 and 2025 to 1,150.
+    Outcomes: 990, 1,070, 1,140."""
+    population = {
+        "bands": [{"label": "0-64", "min_age": 0, "max_age": 64}, {"label": "65+", "min_age": 65}],
+        "outcomes": {2022: (0, 950), 2023: (0, 990), 2024: (0, 1070), 2025: (0, 1140)},
+        "forecasts": [
+            {"published": 2023, "counts": {2022: (0, 950), 2023: (0, 1000), 2024: (0, 1100), 2025: (0, 1200)}},
+            {"published": 2024, "counts": {2023: (0, 990), 2024: (0, 1080), 2025: (0, 1150)}},
+        ],
+    }
+    committee = {
+        "id": "VÄN",
+        "name": "Vård- och äldrenämnden",
+        "sector": "elderly care",
+        "base_frame": 100e6,
+        "cost_mix": {"wages": 0.5},
+        "volume_drivers": [{"min_age": 65, "price": 50_000}],
+        "need": {"weights": [{"min_age": 65, "weight": 1}]},
+        **committee_changes,
+    }
+    return make_scenario(population=population, committees=[committee])

@@ -2,7 +2,7 @@
 frames, the calendar and the municipal balance."""
 
 import pytest
-from factory import economy
+from factory import economy, vintage_scenario
 from pydantic import ValidationError
 
 import budgetsim as bs
@@ -122,30 +122,8 @@ def test_roles_change_between_years() -> None:
         _run(_requests_scenario(), BudgetProcess(requests=bad))
 
 
-def _vintage_scenario() -> bs.Scenario:
-    population = {
-        "bands": [{"label": "0-64", "min_age": 0, "max_age": 64}, {"label": "65+", "min_age": 65}],
-        "outcomes": {2022: (0, 950), 2023: (0, 990), 2024: (0, 1070), 2025: (0, 1140)},
-        "forecasts": [
-            {"published": 2023, "counts": {2022: (0, 950), 2023: (0, 1000), 2024: (0, 1100), 2025: (0, 1200)}},
-            {"published": 2024, "counts": {2023: (0, 990), 2024: (0, 1080), 2025: (0, 1150)}},
-        ],
-    }
-    committee = {
-        "id": "VÄN",
-        "name": "Vård- och äldrenämnden",
-        "sector": "elderly care",
-        "base_frame": 100e6,
-        "cost_mix": {"wages": 0.5},
-        "volume_drivers": [{"min_age": 65, "price": 50_000}],
-    }
-    return bs.Scenario.model_validate(
-        {"base_year": 2023, "end_year": 2025, "committees": [committee], "population": population, "economy": economy()}
-    )
-
-
 def test_multi_year_frames_are_fixed_on_the_first_years_information() -> None:
-    s = _vintage_scenario()
+    s = vintage_scenario()
     price_2025 = 50_000 * 1.0255**2
     annual = bs.simulate(s, bs.strategies.VolumeUplift(), process=BudgetProcess())
     two_year = bs.simulate(s, bs.strategies.VolumeUplift(), process=BudgetProcess(frame_period=2))
@@ -160,7 +138,7 @@ def test_multi_year_frames_are_fixed_on_the_first_years_information() -> None:
 
 def test_preliminary_june_frames_and_the_autumn_gap() -> None:
     june = {"preliminary_wage_uplift": dict.fromkeys(range(2024, 2026), 0.025)}
-    s = _vintage_scenario().replace(
+    s = vintage_scenario().replace(
         economy=economy(**june), additions=[{"year": 2024, "committee": "VÄN", "amount": 2e6}]
     )
     r = bs.simulate(s, bs.strategies.incremental(), process=BudgetProcess())

@@ -1,7 +1,7 @@
 """Volume uplift on a hand-made population, with and without forecast vintages."""
 
 import pytest
-from factory import bands, make_scenario
+from factory import bands, make_scenario, vintage_scenario
 
 import budgetsim as bs
 
@@ -41,30 +41,8 @@ def test_only_the_named_committees_are_covered() -> None:
         bs.simulate(make_scenario(), bs.strategies.VolumeUplift(committees=("XYZ",)))
 
 
-def _vintage_scenario() -> bs.Scenario:
-    """One band of 65+ people. Forecast 2023 expects 1,100 in 2024; forecast 2024 revises 2024 to 1,080."""
-    population = {
-        "bands": [{"label": "0-64", "min_age": 0, "max_age": 64}, {"label": "65+", "min_age": 65}],
-        "outcomes": {2022: (0, 950), 2023: (0, 990), 2024: (0, 1070), 2025: (0, 1140)},
-        "forecasts": [
-            {"published": 2023, "counts": {2022: (0, 950), 2023: (0, 1000), 2024: (0, 1100), 2025: (0, 1200)}},
-            {"published": 2024, "counts": {2023: (0, 990), 2024: (0, 1080), 2025: (0, 1150)}},
-        ],
-    }
-    committee = {
-        "id": "VÄN",
-        "name": "Vård- och äldrenämnden",
-        "sector": "elderly care",
-        "base_frame": 100e6,
-        "cost_mix": {"wages": 0.5},
-        "volume_drivers": [{"min_age": 65, "price": 50_000}],
-        "need": {"weights": [{"min_age": 65, "weight": 1}]},
-    }
-    return make_scenario(population=population, committees=[committee])
-
-
 def test_forecast_errors_are_not_corrected_by_default() -> None:
-    r = bs.simulate(_vintage_scenario(), bs.strategies.VolumeUplift())
+    r = bs.simulate(vintage_scenario(), bs.strategies.VolumeUplift())
     price_2024, price_2025 = 50_000 * 1.0255, 50_000 * 1.0255**2
     assert _component(r, 2024, "VÄN", "volume") == pytest.approx(price_2024 * (1100 - 1000))
     assert _component(r, 2025, "VÄN", "volume") == pytest.approx(price_2025 * (1150 - 1080))
@@ -75,12 +53,12 @@ def test_forecast_errors_are_not_corrected_by_default() -> None:
 
 
 def test_retroactive_correction_removes_the_accumulated_error() -> None:
-    r = bs.simulate(_vintage_scenario(), bs.strategies.VolumeUplift(correct_forecast_errors=True))
+    r = bs.simulate(vintage_scenario(), bs.strategies.VolumeUplift(correct_forecast_errors=True))
     price_2025 = 50_000 * 1.0255**2
     assert _component(r, 2024, "VÄN", "volume_correction") == 0.0
     assert _component(r, 2025, "VÄN", "volume_correction") == pytest.approx(price_2025 * (1080 - 1100))
     frames = r.frames.set_index("year").frame
-    uncorrected = bs.simulate(_vintage_scenario(), bs.strategies.VolumeUplift()).frames.set_index("year").frame
+    uncorrected = bs.simulate(vintage_scenario(), bs.strategies.VolumeUplift()).frames.set_index("year").frame
     assert uncorrected[2025] - frames[2025] == pytest.approx(price_2025 * 20)
 
 

@@ -16,6 +16,7 @@ from budgetsim.compare import Comparison, MonteCarloComparison, compare
 from budgetsim.datasets import boras
 from budgetsim.engine.simulate import simulate
 from budgetsim.io import load_run, run_schema, scenario_schema
+from budgetsim.metrics import MONEY_METRICS
 from budgetsim.money import MSEK
 from budgetsim.process.rules import BudgetProcess
 from budgetsim.reporting.describe import describe
@@ -82,19 +83,7 @@ def _pick(run: Run, strategy: str | None) -> tuple[str, Callable[..., Any]]:
 def format_comparison(cmp: Comparison) -> str:
     """The readable report ``compare`` prints: strategy metrics, last-year frames, mean need
     coverage per committee, and the hidden windfall of uncorrected forecasts. Money in MSEK."""
-    amounts = {
-        c: f"{c} MSEK"
-        for c in (
-            "deficits",
-            "surpluses",
-            "total_frame_last_year",
-            "written_off",
-            "clawed_back",
-            "carried_forward",
-            "accumulated_end",
-        )
-        if c in cmp.metrics
-    }
+    amounts = {c: f"{c} MSEK" for c in MONEY_METRICS if c in cmp.metrics}
     metrics = cmp.metrics.set_index("strategy")
     metrics[list(amounts)] = metrics[list(amounts)] / MSEK
     metrics = metrics.rename(columns=amounts)

@@ -6,9 +6,10 @@ from budgetsim.metrics.process import process_metrics
 from budgetsim.metrics.scorecard import scorecard
 from budgetsim.metrics.shape import change_l_kurtosis, l_kurtosis, negotiated_share
 from budgetsim.metrics.stability import frame_changes, volatility
-from budgetsim.metrics.summary import committee_metrics, strategy_metrics, yearly_metrics
+from budgetsim.metrics.summary import MONEY_METRICS, committee_metrics, strategy_metrics, yearly_metrics
 
 __all__ = [
+    "MONEY_METRICS",
     "change_l_kurtosis",
     "committee_metrics",
     "coverage",

@@ -23,6 +23,17 @@ from budgetsim.metrics.process import process_metrics
 from budgetsim.metrics.stability import volatility
 from budgetsim.result import Result
 
+#: Columns of :func:`strategy_metrics` that are amounts of money (SEK); the others are ratios.
+MONEY_METRICS = (
+    "deficits",
+    "surpluses",
+    "total_frame_last_year",
+    "written_off",
+    "clawed_back",
+    "carried_forward",
+    "accumulated_end",
+)
+
 
 def strategy_metrics(result: Result) -> dict[str, float]:
     """The strategy-level metrics of one result (see the module docstring)."""

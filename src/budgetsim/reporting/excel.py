@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from budgetsim.metrics import MONEY_METRICS
 from budgetsim.money import MSEK
 
 if TYPE_CHECKING:
@@ -76,19 +77,7 @@ def write_excel(cmp: Comparison, path: str | Path, descriptions: dict[str, str] 
     summary = book.active
     summary.title = "Summary"
     metrics = cmp.metrics.copy()
-    money_cols = [
-        c
-        for c in (
-            "deficits",
-            "surpluses",
-            "total_frame_last_year",
-            "written_off",
-            "clawed_back",
-            "carried_forward",
-            "accumulated_end",
-        )
-        if c in metrics
-    ]
+    money_cols = [c for c in MONEY_METRICS if c in metrics]
     metrics[money_cols] = metrics[money_cols] / MSEK
     metrics = metrics.rename(columns={c: f"{c} (MSEK)" for c in money_cols})
     ratio_cols = tuple(c for c in metrics.columns if c != "strategy" and "(MSEK)" not in c)

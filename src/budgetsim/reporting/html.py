@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from budgetsim.metrics import MONEY_METRICS
 from budgetsim.money import MSEK
 from budgetsim.reporting import plots
 
@@ -65,15 +66,6 @@ def render_html(
     monte_carlo: MonteCarloComparison | None = None,
 ) -> str:
     """The report as one HTML string."""
-    money = (
-        "deficits",
-        "surpluses",
-        "total_frame_last_year",
-        "written_off",
-        "clawed_back",
-        "carried_forward",
-        "accumulated_end",
-    )
     metrics = cmp.metrics
     last_year = int(cmp.frames.year.max())
     frames = cmp.frames[cmp.frames.year == last_year].pivot(index="committee", columns="strategy", values="frame")
@@ -82,7 +74,7 @@ def render_html(
         f"<h1>{html.escape(title)}</h1>",
         f'<p class="note">Money in MSEK unless marked. Strategies: {html.escape(", ".join(cmp.results))}.</p>',
         "<h2>Strategies</h2>",
-        table_html(metrics, "metrics", dict.fromkeys([c for c in money if c in metrics], MSEK)),
+        table_html(metrics, "metrics", dict.fromkeys([c for c in MONEY_METRICS if c in metrics], MSEK)),
         f"<h2>Frames {last_year} (MSEK)</h2>",
         table_html(frames, "frames-last-year", dict.fromkeys(cmp.results, MSEK)),
         "<h2>Frames over time</h2>",
