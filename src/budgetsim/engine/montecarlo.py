@@ -51,7 +51,7 @@ class StreamingSummary:
         self.sums: dict[int, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
         self.count = 0
         shape = (len(QUANTITIES), len(years), len(committees))
-        self.low = self.width = None
+        self.low = self.width = self.offsets = None
         self.hist = np.zeros((*shape, BINS + 2), dtype=np.int64)
         self.min = np.full(shape, np.inf)
         self.max = np.full(shape, -np.inf)
@@ -61,10 +61,10 @@ class StreamingSummary:
         D = result.raw.frame.shape[0]
         for start in range(0, D, BLOCK):
             block = (first + start) // BLOCK
-            self.sums[block] = {
-                k: (v[start : start + BLOCK].sum(axis=0), (v[start : start + BLOCK] ** 2).sum(axis=0))
-                for k, v in values.items()
-            }
+            self.sums[block] = {}
+            for key, v in values.items():
+                part = v[start : start + BLOCK]
+                self.sums[block][key] = (part.sum(axis=0), np.einsum("dtc,dtc->tc", part, part))
         stacked = np.stack([values[q] for q in QUANTITIES], axis=1)  # (D, Q, T, C)
         if self.low is None:
             if first != 0:
@@ -74,10 +74,13 @@ class StreamingSummary:
             half = np.maximum(SPAN_SDS * sd, np.maximum(np.abs(mean) * 1e-6, 1e-9))
             self.low = np.minimum(mean - half, pilot.min(axis=0))
             self.width = (np.maximum(mean + half, pilot.max(axis=0)) - self.low) / BINS
-        index = np.floor((stacked - self.low) / self.width).astype(np.int64) + 1
-        index = np.clip(index, 0, BINS + 1)
-        cells = np.arange(int(np.prod(self.hist.shape[:-1]))).reshape(self.hist.shape[:-1]) * (BINS + 2)
-        self.hist += np.bincount((cells + index).ravel(), minlength=self.hist.size).reshape(self.hist.shape)
+            cells = int(np.prod(self.hist.shape[:-1]))
+            self.offsets = (np.arange(cells, dtype=np.int32) * (BINS + 2)).reshape(self.hist.shape[:-1])
+        scaled = (stacked - self.low) / self.width
+        np.clip(scaled, -1.0, BINS, out=scaled)  # below the range: bin 0; above: bin BINS + 1
+        index = np.floor(scaled).astype(np.int32)
+        index += self.offsets + 1
+        self.hist += np.bincount(index.ravel(), minlength=self.hist.size).reshape(self.hist.shape)
         self.min = np.minimum(self.min, stacked.min(axis=0))
         self.max = np.maximum(self.max, stacked.max(axis=0))
         self.count += D

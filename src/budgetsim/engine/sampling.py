@@ -56,37 +56,39 @@ def sample(arrays: ScenarioArrays, uncertainty: Uncertainty, first: int, count: 
     """
     T, C = len(arrays.years), len(arrays.committees)
     Y, B = arrays.population_shock.shape[1:]
+    u, e = uncertainty, uncertainty.economy
+    future = arrays.population_years > arrays.base_year  # only years after the base year are uncertain
+    band_sd = np.array([sd_for(u.population.sd, band.label) for band in arrays.bands])
+    care_sd = np.array([sd_for(u.costs.care_intensity_sd, c) for c in arrays.committees])
+    uncertain_care = np.flatnonzero(care_sd > 0)  # draw only what has a spread: fewer numbers, same per draw
 
     def make(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
         return {
-            "population": rng.standard_normal((n, Y, B)),
-            "wage": rng.standard_normal((n, T)),
-            "price": rng.standard_normal((n, T)),
-            "internal": rng.standard_normal((n, T)),
-            "revenue": rng.standard_normal((n, T)),
-            "care": rng.standard_normal((n, T + 1, C)),
-            "law_hit": rng.random((n, T, C)),
-            "law_size": rng.random((n, T, C)),
+            "population": rng.standard_normal((n, int(future.sum()), B)),
+            "economy": rng.standard_normal((n, 4, T)),
+            "care": rng.standard_normal((n, T, len(uncertain_care))),
+            "law": rng.random((n, T, C)),
         }
 
     z = block_random(seed, first, count, make)
-    u = uncertainty
-    future = (arrays.population_years > arrays.base_year)[None, :, None]
-    band_sd = np.array([sd_for(u.population.sd, band.label) for band in arrays.bands])
-    population_shock = np.cumsum(z["population"] * band_sd * future, axis=1)
-    e = u.economy
-    revenue_factor = np.exp(np.cumsum(e.revenue_sd * z["revenue"], axis=1))
-    care_sd = np.array([sd_for(u.costs.care_intensity_sd, c) for c in arrays.committees])
-    care = z["care"] * care_sd
-    care[:, 0] = 0.0  # the base year is known
+    n = z["law"].shape[0]
+    population_shock = np.zeros((n, Y, B))
+    population_shock[:, future] = np.cumsum(z["population"] * band_sd, axis=1)
+    wage, price, internal, revenue = (z["economy"][:, k] for k in range(4))
+    revenue_factor = np.exp(np.cumsum(e.revenue_sd * revenue, axis=1))
+    care = np.zeros((n, T + 1, C))  # the base year (index 0) is known
+    care[:, 1:, uncertain_care] = np.cumsum(z["care"] * care_sd[uncertain_care], axis=1)
+    # one uniform per committee-year: below p a law comes, its size uniform in the range (u / p is uniform)
+    p = u.costs.legislation_probability
     lo, hi = u.costs.legislation_size
-    steps = (z["law_hit"] < u.costs.legislation_probability) * (lo + (hi - lo) * z["law_size"])
+    hit = z["law"] < p
+    steps = np.where(hit, lo + (hi - lo) * np.divide(z["law"], p, out=np.zeros_like(z["law"]), where=hit), 0.0)
     changes: dict[str, np.ndarray] = {
         "population_shock": population_shock,
-        "wage_outcome": arrays.wage_outcome + e.wage_sd * z["wage"],
-        "price_outcome": arrays.price_outcome + e.price_sd * z["price"],
-        "internal_price_outcome": arrays.internal_price_outcome + e.internal_price_sd * z["internal"],
-        "care_shock": np.cumsum(care, axis=1),
+        "wage_outcome": arrays.wage_outcome + e.wage_sd * wage,
+        "price_outcome": arrays.price_outcome + e.price_sd * price,
+        "internal_price_outcome": arrays.internal_price_outcome + e.internal_price_sd * internal,
+        "care_shock": care,
         "cost_level": arrays.cost_level * np.cumprod(1 + steps, axis=1),
     }
     if arrays.revenue is not None:
