@@ -25,7 +25,7 @@ def main() -> None:
         },
     )
     m = cmp.metrics.set_index("strategy")
-    money = ["deficits", "surpluses", "written_off", "clawed_back", "carried_forward", "accumulated_end"]
+    money = ["deficits", "surpluses", "written_off", "clawed_back", "debt_end", "accumulated_end"]
     ratios = ["mean_coverage", "request_share", "request_need_departure", "planning_gap"]
     table = pd.concat([(m[money] / MSEK).map("{:,.1f}".format), m[ratios].map("{:.3f}".format)], axis=1).T
     print(f"{scenario.name} {scenario.years[0]}-{scenario.years[-1]}, current model (MSEK, summed over the years)")

@@ -44,6 +44,10 @@ def test_deficit_carried_forward_over_two_years() -> None:
     assert _series(r, "frames", "frame") == pytest.approx([100, 95, 87.5])
     assert _series(r, "year_end", "result") == pytest.approx([-10, -15, -22.5])
     assert _series(r, "year_end", "carried_forward") == pytest.approx([10, 15, 22.5])
+    # the activity overspends by 10 every year; the debt grows by exactly that, no double counting
+    assert _series(r, "year_end", "operating_result") == pytest.approx([-10, -10, -10])
+    assert _series(r, "year_end", "debt") == pytest.approx([10, 20, 30])
+    assert bs.metrics.strategy_metrics(r)["deficits"] == pytest.approx(30)
     c = r.components.query("year == 2026").set_index("component").amount
     assert c.to_dict() == pytest.approx({"base": 95, "one_off_reversal": 5, "deficit_recovery": -12.5})
 
@@ -89,7 +93,7 @@ def _requests_scenario() -> bs.Scenario:
 
 @pytest.mark.parametrize(
     ("rule", "granted"),
-    [("pro_rata", [7.5, 7.5]), ("advocacy", [10.0, 5.0]), ("need", [5.0, 10.0]), ("last_deficit", [0.0, 0.0])],
+    [("pro_rata", [7.5, 7.5]), ("advocacy", [10.0, 5.0]), ("need", [5.0, 10.0]), ("last_deficit", [5.0, 10.0])],
 )
 def test_requests_granted_by_rule(rule: str, granted: list[float]) -> None:
     # gaps 10 and 20; A's advocate asks for twice its gap: requests 20 and 20; pool 10 % of 200
@@ -197,6 +201,8 @@ def test_borås_practice_against_kept_surpluses_and_three_year_frames() -> None:
     )
     ye = cmp.results["practice"].year_end.groupby("committee").sum()
     assert ye.loc["IFN", "carried_forward"] == 0 and ye.loc["VÄN", "clawed_back"] >= 0
+    kept_debt = cmp.results["kept"].year_end.groupby("year").debt.sum()
+    assert (kept_debt.diff().dropna() >= -1e-6).all() or kept_debt.iloc[-1] >= 0  # a stock, not a sum of flows
     kept = cmp.results["kept"].year_end.groupby("committee").sum()
     assert kept.written_off.sum() == 0 and kept.clawed_back.sum() == 0
     assert cmp.results["practice"].year_end.query("committee == 'VÄN' and year == 2024").accumulated.iloc[0] >= 170e6
@@ -206,3 +212,52 @@ def test_borås_practice_against_kept_surpluses_and_three_year_frames() -> None:
         assert total.values == pytest.approx(
             result.frames.set_index(["year", "committee"]).frame.loc[total.index].values
         )
+
+
+def test_a_kept_surplus_repays_the_debt_first() -> None:
+    # 2024: cost 110, a deficit of 10 carried and recovered 5 + 5 in 2025-26. From 2025 cost is 80.
+    s = _scenario(("A", 100.0, 110.0)).replace(cost_steps=[{"year": 2025, "committee": "A", "share": 80 / 110 - 1}])
+    r = _run(s, BudgetProcess(year_end={"A": YearEndRule(recovery_years=2)}))
+    # 2025: frame 95 (5 recovered), cost 80: +15 booked; it repays the 5 still owed for 2026
+    assert _series(r, "year_end", "result") == pytest.approx([-10, 15, 20])
+    assert _series(r, "year_end", "debt") == pytest.approx([10, 0, 0])
+    assert _series(r, "year_end", "accumulated") == pytest.approx([0, 10, 30])
+    assert _series(r, "frames", "frame") == pytest.approx([100, 95, 100])
+
+
+def test_no_new_action_plan_while_one_is_pending() -> None:
+    rule = YearEndRule(deficit_write_off=1.0, action_plan_threshold=0.05, action_plan_cut=0.05, action_plan_lag=2)
+    r = _run(_scenario(("A", 100.0, 110.0)), BudgetProcess(year_end={"A": rule}))
+    # 2024 triggers a plan that bites in 2026; 2025 (still -10) may not trigger another
+    assert _series(r, "year_end", "action_plan") == [1.0, 0.0, 0.0]
+    assert _series(r, "outcomes", "cost") == pytest.approx([110, 110, 110 * 0.95])
+    with pytest.raises(ValidationError, match="action_plan_lag"):
+        YearEndRule(action_plan_lag=0)
+
+
+def test_last_deficit_rule_uses_the_base_year_in_the_first_year() -> None:
+    requests = Requests(pool_share=0.1, rule="last_deficit")
+    s = _scenario(("A", 100.0, 110.0), ("B", 100.0, 100.0)).replace(
+        committees=[
+            {
+                "id": "A",
+                "name": "A",
+                "sector": "test",
+                "base_frame": 100.0,
+                "base_cost": 110.0,
+                "cost_mix": {"wages": 0.5},
+            },
+            {
+                "id": "B",
+                "name": "B",
+                "sector": "test",
+                "base_frame": 100.0,
+                "base_cost": 105.0,
+                "cost_mix": {"wages": 0.5},
+            },
+        ]
+    )
+    r = _run(s, BudgetProcess(year_end={"*": YearEndRule(deficit_write_off=1.0)}, requests=requests))
+    first = r.requests.query("year == 2024")
+    # base-year deficits 10 and 5 weight the pool of 20; requests (the gaps) are 10 and 5: both met
+    assert first.granted.tolist() == pytest.approx([10, 5])

@@ -61,6 +61,7 @@ class ScenarioArrays:
     care_intensity_growth: np.ndarray  # (C,)
     care_shock: np.ndarray  # (D|1, T+1, C) log deviation of care intensity, base_year .. end_year
     first_draw: int = 0  # global index of draw 0 (Monte Carlo chunks)
+    seed: int = 0  # seed of the Monte Carlo draws (process randomness derives from it too)
 
     @cached_property
     def known_population(self) -> np.ndarray:

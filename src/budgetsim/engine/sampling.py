@@ -19,7 +19,7 @@ BLOCK = 1024
 
 
 def block_random(
-    seed: int,
+    seed: int | tuple[int, ...],
     first: int,
     count: int,
     make: Callable[[np.random.Generator, int], dict[str, np.ndarray]],
@@ -95,4 +95,4 @@ def sample(arrays: ScenarioArrays, uncertainty: Uncertainty, first: int, count: 
         changes["revenue"] = arrays.revenue * revenue_factor
     if arrays.total_available is not None:
         changes["total_available"] = arrays.total_available * revenue_factor
-    return replace(arrays.with_draws(**changes), first_draw=first)
+    return replace(arrays.with_draws(**changes), first_draw=first, seed=seed)

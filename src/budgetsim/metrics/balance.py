@@ -8,8 +8,12 @@ from budgetsim.result import Result
 
 
 def results(result: Result) -> np.ndarray:
-    """(D, T, C) result = frame - cost, SEK (negative = deficit)."""
-    return result.raw.frame - result.raw.cost
+    """(D, T, C) the year's result, SEK (negative = deficit): frame - cost, with any deduction that
+    recovers an earlier deficit added back, so a deficit is counted once, in the year it arose."""
+    booked = result.raw.frame - result.raw.cost
+    if result.process is None:
+        return booked
+    return booked + result.process.year_end["recovered"]
 
 
 def deficits(result: Result) -> np.ndarray:

@@ -11,7 +11,8 @@ from budgetsim.result import Result
 def process_metrics(result: Result) -> dict[str, float]:
     """For a result simulated with a process (money in SEK, summed over years, mean over draws):
 
-    * ``written_off``, ``clawed_back``, ``carried_forward``: year-end amounts
+    * ``written_off``, ``clawed_back``: year-end amounts
+    * ``debt_end``: deficits carried and not yet recovered after the last year
     * ``accumulated_end``: committees' accumulated results after the last year
     * ``request_share``: requests granted / frames (all years)
     * ``request_need_departure``: share of granted money that a need-based guardian would have
@@ -26,7 +27,8 @@ def process_metrics(result: Result) -> dict[str, float]:
         return {}
     ye = p.year_end
     frame = result.raw.frame
-    out = {name: float(ye[name].sum(axis=(1, 2)).mean()) for name in ("written_off", "clawed_back", "carried_forward")}
+    out = {name: float(ye[name].sum(axis=(1, 2)).mean()) for name in ("written_off", "clawed_back")}
+    out["debt_end"] = float(ye["debt"][:, -1].sum(axis=-1).mean())
     out["accumulated_end"] = float(ye["accumulated"][:, -1].sum(axis=-1).mean())
     granted = p.requests.get("granted", np.zeros_like(frame))
     by_need = p.requests.get("granted_by_need", np.zeros_like(frame))

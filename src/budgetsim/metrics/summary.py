@@ -7,6 +7,8 @@ Columns (money in SEK; averages are over draws, and over years and committees wh
 * ``coverage_gini``: Gini of coverage between committees, mean over years
 * ``volatility``: standard deviation of the yearly relative frame change, mean over committees
 * ``deficits`` / ``surpluses``: total size of committee deficits / surpluses over all years
+  (with a process, a deduction recovering an earlier deficit is added back: each deficit counts
+  once, in the year it arose)
 * ``deficit_share``: share of committee-years with a deficit
 * ``total_frame_last_year``: sum of frames in the last budget year
 
@@ -24,15 +26,7 @@ from budgetsim.metrics.stability import volatility
 from budgetsim.result import Result
 
 #: Columns of :func:`strategy_metrics` that are amounts of money (SEK); the others are ratios.
-MONEY_METRICS = (
-    "deficits",
-    "surpluses",
-    "total_frame_last_year",
-    "written_off",
-    "clawed_back",
-    "carried_forward",
-    "accumulated_end",
-)
+MONEY_METRICS = ("deficits", "surpluses", "total_frame_last_year", "written_off", "clawed_back", "debt_end", "accumulated_end")
 
 
 def strategy_metrics(result: Result) -> dict[str, float]:

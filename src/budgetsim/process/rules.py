@@ -32,7 +32,11 @@ class YearEndRule(Model):
       non-recurring initiatives: a one-off addition that never raises the frame level.
     * ``ratchet``: this share of a surplus is cut from the next frame for good.
     * An action plan: a deficit beyond ``action_plan_threshold`` of the frame cuts the committee's
-      cost level by ``action_plan_cut`` from ``action_plan_lag`` years later.
+      cost level by ``action_plan_cut`` from ``action_plan_lag`` years later (at least 1: that
+      year's money is spent); no new plan starts before the last one bites.
+    * A carried deficit is a debt: surpluses kept later repay it first. A year whose frame was cut
+      to recover an earlier deficit and whose cost did not fall books a deficit again, so the debt
+      stays until activity adapts (``debt`` in the ``year_end`` table).
 
     >>> YearEndRule(deficit_write_off=1.0, surplus_claw_back=1.0).recovery_years
     1
@@ -47,7 +51,9 @@ class YearEndRule(Model):
         default=None, ge=0, description="deficit share of frame that triggers a plan"
     )
     action_plan_cut: float = Field(default=0.0, ge=0, lt=1)
-    action_plan_lag: int = Field(default=1, ge=0, le=5)
+    action_plan_lag: int = Field(
+        default=1, ge=1, le=5, description="years until the plan bites (that year's cost is spent)"
+    )
 
 
 class Requests(Model):

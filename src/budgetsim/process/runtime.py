@@ -24,8 +24,11 @@ MAX_RECOVERY_YEARS = 10
 MAX_ACTION_LAG = 5
 YEAR_END_RECORDS = (
     "result",
+    "recovered",
+    "operating_result",
     "written_off",
     "carried_forward",
+    "debt",
     "clawed_back",
     "kept",
     "drawn",
@@ -133,6 +136,7 @@ class ProcessRun:
         self.cost_level = np.ones((D, T + MAX_ACTION_LAG + 1, C))  # action plans' effect on cost
         self.accumulated = np.broadcast_to(process.opening_accumulated, (D, C)).astype(float)
         self.pending_ratchet = np.zeros((D, C))
+        self.plan_from = np.zeros((D, C), dtype=int)  # no new action plan before the last one takes effect
         self.drawn = np.zeros((D, C))
         self.cost = np.zeros((D, T, C))
         self.records = {
@@ -179,10 +183,11 @@ class ProcessRun:
         p, r = self.p, self.p.requests
         assert r is not None
         year = int(self.arrays.years[t])
-        gap = np.maximum(self._expected(t, self.cost, self.arrays.base_cost) - frame, 0.0)
+        operating_cost = self.cost - self.records["drawn"]  # one-offs paid from savings are not a gap
+        gap = np.maximum(self._expected(t, operating_cost, self.arrays.base_cost) - frame, 0.0)
         draws, committees = frame.shape
         noise = block_random(
-            r.seed,
+            (self.arrays.seed, r.seed),
             self.arrays.first_draw,
             draws,
             lambda rng, n: {"z": rng.standard_normal((n, committees))},
@@ -191,7 +196,8 @@ class ProcessRun:
         request = np.where(p.eligible, p.ambition[t] * gap * np.maximum(1 + r.noise * noise, 0.0), 0.0)
         pool = p.pool_share[t] * frame.sum(axis=-1) * (1 - p.hoarding[t])
         evidence = np.maximum(self._expected(t, self.costs.need, self.arrays.base_cost) - frame, 0.0)
-        last_deficit = np.maximum(-self.records["result"][:, t - 1], 0.0) if t > 0 else np.zeros_like(frame)
+        before = self.records["operating_result"][:, t - 1] if t > 0 else self.arrays.base_frame - self.arrays.base_cost
+        last_deficit = np.broadcast_to(np.maximum(-before, 0.0), frame.shape)
         weights = {
             "pro_rata": request,
             "need": evidence,
@@ -210,9 +216,14 @@ class ProcessRun:
         return self.costs.cost[:, t] * self.cost_level[:, t] + self.drawn
 
     def settle(self, t: int, frame: np.ndarray, cost: np.ndarray) -> None:
-        """Year-end of year t: write off, carry, claw back, keep; ratchet and action plans."""
+        """Year-end of year t. The booked result (frame - cost) is settled: a deficit is written off
+        or carried (added to the debt, recovered from the next frames); a surplus is clawed back or
+        kept, and what is kept first repays any debt, the rest is saved. The operating result adds
+        back this year's recovery deduction: what the year's own activity did. Ratchet and action
+        plans follow the booked result; no new action plan starts before the last one bites."""
         p, rec = self.p, self.records
         self.cost[:, t] = cost
+        recovered = self.schedule[:, t].copy()
         result = frame - cost
         deficit, surplus = np.maximum(-result, 0.0), np.maximum(result, 0.0)
         written_off = p.write_off * deficit
@@ -222,15 +233,23 @@ class ProcessRun:
         self.schedule += due * (carried / p.recovery_years)[:, None, :]
         clawed = p.claw_back * surplus
         kept = surplus - clawed
-        self.accumulated = self.accumulated - self.drawn + kept
+        debt = self.schedule[:, t + 1 :].sum(axis=1)
+        repaid = np.minimum(kept, debt)
+        share_left = np.divide(debt - repaid, debt, out=np.ones_like(debt), where=debt > 0)
+        self.schedule[:, t + 1 :] *= share_left[:, None, :]
+        self.accumulated = self.accumulated - self.drawn + kept - repaid
         self.pending_ratchet = p.ratchet * surplus
-        triggered = result < -p.plan_threshold * frame
+        triggered = (result < -p.plan_threshold * frame) & (t >= self.plan_from)
+        self.plan_from = np.where(triggered, t + p.plan_lag, self.plan_from)
         later = np.arange(self.cost_level.shape[1])[None, :, None] >= (t + p.plan_lag)[None, None, :]
         self.cost_level *= np.where(triggered[:, None, :] & later, 1 - p.plan_cut, 1.0)
         for name, value in (
             ("result", result),
+            ("recovered", recovered),
+            ("operating_result", result + recovered),
             ("written_off", written_off),
             ("carried_forward", carried),
+            ("debt", self.schedule[:, t + 1 :].sum(axis=1)),
             ("clawed_back", clawed),
             ("kept", kept),
             ("drawn", self.drawn),
