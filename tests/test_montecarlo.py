@@ -138,3 +138,24 @@ def test_monte_carlo_input_errors() -> None:
         make_scenario(uncertainty=Uncertainty(population=PopulationUncertainty(sd={"0-4": 0.01})))
     with pytest.raises(ValidationError, match="legislation_size"):
         CostUncertainty(legislation_size=(0.05, 0.01))
+
+
+def test_quantile_columns_are_named_by_value_and_fan_charts_use_them() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from budgetsim.reporting.plots import fan_chart
+
+    s = bs.default_scenario()
+    mc = bs.simulate(s, CURRENT, draws=1100, seed=1, quantiles=(0.001, 0.004, 0.5, 0.995, 0.999))
+    assert [c for c in mc.summary.columns if c.startswith("q") and c != "quantity"] == [
+        "q0.1",
+        "q0.4",
+        "q50",
+        "q99.5",
+        "q99.9",
+    ]
+    labels = [t.get_text() for t in fan_chart(mc, "VÄN").axes[0].get_legend().get_texts()]
+    assert labels == ["0.1-99.9 % of draws", "0.4-99.5 % of draws", "mean"]
+    with pytest.raises(ValueError, match="quantiles must differ"):
+        bs.simulate(s, CURRENT, draws=10, quantiles=(0.5, 0.5))

@@ -30,6 +30,11 @@ BINS = 4096
 SPAN_SDS = 12.0
 
 
+def quantile_name(q: float) -> str:
+    """The column of a quantile: 0.05 -> 'q5', 0.995 -> 'q99.5'."""
+    return f"q{q * 100:.10g}"
+
+
 def _values(result: Result) -> dict[str, np.ndarray]:
     raw = result.raw
     return {
@@ -112,8 +117,8 @@ class StreamingSummary:
         return pd.DataFrame({**index, **{k: v.ravel() for k, v in columns.items()}})
 
     def summary(self) -> pd.DataFrame:
-        """year, committee, quantity, mean, sd, and one column per quantile (q05, q50, ...)."""
-        quantiles = {f"q{round(q * 100):02d}": self._quantile(q) for q in self.quantiles}
+        """year, committee, quantity, mean, sd, and one column per quantile (q5, q50, q99.5, ...)."""
+        quantiles = {quantile_name(q): self._quantile(q) for q in sorted(self.quantiles)}
         parts = []
         for i, name in enumerate(QUANTITIES):
             mean, sd = self._moments(name)
@@ -167,6 +172,8 @@ def run_monte_carlo(
         raise ValueError(f"draws must be >= 1, got {draws}")
     if any(not 0 < q < 1 for q in quantiles):
         raise ValueError(f"quantiles must be in (0, 1), got {list(quantiles)}")
+    if len({quantile_name(q) for q in quantiles}) != len(quantiles):
+        raise ValueError(f"quantiles must differ, got {list(quantiles)}")
     chunk = max(BLOCK, -(-chunk_size // BLOCK) * BLOCK)
     stream = StreamingSummary(arrays.years, arrays.committees, quantiles)
     kept: list[Result] = []

@@ -26,7 +26,15 @@ from budgetsim.metrics.stability import volatility
 from budgetsim.result import Result
 
 #: Columns of :func:`strategy_metrics` that are amounts of money (SEK); the others are ratios.
-MONEY_METRICS = ("deficits", "surpluses", "total_frame_last_year", "written_off", "clawed_back", "debt_end", "accumulated_end")
+MONEY_METRICS = (
+    "deficits",
+    "surpluses",
+    "total_frame_last_year",
+    "written_off",
+    "clawed_back",
+    "debt_end",
+    "accumulated_end",
+)
 
 
 def strategy_metrics(result: Result) -> dict[str, float]:

@@ -4,6 +4,7 @@ results. Every function returns the matplotlib Figure; money is shown in MSEK.""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -114,13 +115,19 @@ def fan_chart(mc: MonteCarloResult, committee: str, quantity: str = "result") ->
     table = mc.summary[(mc.summary.committee == committee) & (mc.summary.quantity == quantity)]
     if table.empty:
         raise ValueError(f"fan chart: no {quantity!r} for committee {committee!r}")
-    quantiles = sorted(c for c in table.columns if c.startswith("q"))
+    quantiles = sorted((c for c in table.columns if re.fullmatch(r"q[0-9.]+", c)), key=lambda c: float(c[1:]))
     fig, ax = plt.subplots(figsize=(6, 3.5))
     years = table.year.to_numpy()
     for k in range(len(quantiles) // 2):
         lo, hi = quantiles[k], quantiles[-1 - k]
         ax.fill_between(
-            years, table[lo], table[hi], alpha=0.2 + 0.2 * k, color="#4c72b0", linewidth=0, label=f"{lo[1:]}-{hi[1:]} %"
+            years,
+            table[lo],
+            table[hi],
+            alpha=0.2 + 0.2 * k,
+            color="#4c72b0",
+            linewidth=0,
+            label=f"{lo[1:]}-{hi[1:]} % of draws",
         )
     ax.plot(years, table["mean"], color="black", label="mean")
     if quantity == "result":
