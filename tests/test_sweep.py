@@ -105,3 +105,20 @@ def test_sweep_input_errors(scenario: bs.Scenario) -> None:
         sweep(scenario, {}, {"current": STRATEGIES["current"]}, draws=10, executor="cloud")
     with pytest.raises(ValueError, match="at least one strategy"):
         sweep(scenario, {}, {}, draws=10)
+
+
+def test_store_refuses_a_sweep_with_another_process_or_strategy(tmp_path, scenario: bs.Scenario) -> None:
+    store = tmp_path / "store"
+    sweep(scenario, {}, {"current": STRATEGIES["current"]}, draws=50, seed=1, store=store)
+    with pytest.raises(ValueError, match="holds another sweep"):
+        sweep(
+            scenario,
+            {},
+            {"current": STRATEGIES["current"]},
+            draws=50,
+            seed=1,
+            store=store,
+            process=bs.process.boras_practice(),
+        )
+    with pytest.raises(ValueError, match="holds another sweep"):
+        sweep(scenario, {}, {"current": STRATEGIES["needs"]}, draws=50, seed=1, store=store)

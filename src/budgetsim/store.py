@@ -53,10 +53,12 @@ class SweepStore:
         path = self.folder / "manifest.json"
         if path.exists():
             if json.loads(path.read_text(encoding="utf-8")) != manifest:
-                raise ValueError(f"the store at {self.folder} holds another sweep (points, draws or seed differ)")
+                raise ValueError(
+                    f"the store at {self.folder} holds another sweep (points, draws, seed, scenario, strategies or process differ)"
+                )
             return
         _atomic_write(path, lambda tmp: tmp.write_text(json.dumps(manifest, indent=1), encoding="utf-8"))
-        points = pd.DataFrame(manifest["points"]).astype({"point": int})
+        points = pd.DataFrame(manifest["points"]).astype({"point": int}).assign(fingerprint=manifest["fingerprints"])
         _atomic_write(self.folder / "points.parquet", lambda tmp: points.to_parquet(tmp, index=False))
 
     def done(self, point: int) -> bool:

@@ -12,6 +12,8 @@ the numbers a single process gives.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import itertools
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pydantic import BaseModel
 
 from budgetsim.engine.context import AllocationLike, BudgetContext
 from budgetsim.engine.simulate import simulate
@@ -131,7 +134,7 @@ def sweep(
         from budgetsim.store import SweepStore
 
         writer = SweepStore(Path(store))
-        writer.open(manifest(points, draws, seed))
+        writer.open(manifest(tasks, draws, seed))
         tasks = [t for t in tasks if not writer.done(t.point.index)]
     tables = {}
     for point_index, result in _execute(tasks, executor, workers, progress):
@@ -143,9 +146,38 @@ def sweep(
     return SweepResult([p for p, _ in points], tables)
 
 
-def manifest(points: list[tuple[Point, tuple[Callable, ...]]], draws: int, seed: int) -> dict[str, Any]:
-    """What identifies a sweep in its store: the points (labels as text), draws and seed."""
-    return {"draws": draws, "seed": seed, "points": [{k: str(v) for k, v in p.row().items()} for p, _ in points]}
+def manifest(tasks: list[Task], draws: int, seed: int) -> dict[str, Any]:
+    """What identifies a sweep in its store: the points (labels as text), draws, seed, and a
+    fingerprint of each point's scenario, strategy and process, so a store is never reused for
+    a sweep that would compute something else."""
+    return {
+        "draws": draws,
+        "seed": seed,
+        "points": [{k: str(v) for k, v in t.point.row().items()} for t in tasks],
+        "fingerprints": [fingerprint((t.scenario, t.strategy, t.process)) for t in tasks],
+    }
+
+
+def fingerprint(obj: Any) -> str:
+    """A stable hash of scenarios, strategies (their type and parameters; a function by its code)
+    and processes."""
+    return hashlib.sha256(_describe(obj).encode("utf-8")).hexdigest()[:16]
+
+
+def _describe(obj: Any) -> str:
+    if isinstance(obj, BaseModel):
+        return f"{type(obj).__name__}:{obj.model_dump_json()}"
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        fields = ",".join(f"{f.name}={_describe(getattr(obj, f.name))}" for f in dataclasses.fields(obj))
+        return f"{type(obj).__qualname__}({fields})"
+    if isinstance(obj, tuple | list):
+        return "[" + ",".join(_describe(x) for x in obj) + "]"
+    if isinstance(obj, dict):
+        return "{" + ",".join(f"{_describe(k)}:{_describe(v)}" for k, v in obj.items()) + "}"
+    code = getattr(obj, "__code__", None)
+    if code is not None:
+        return f"{obj.__module__}.{obj.__qualname__}:{code.co_code.hex()}:{code.co_consts!r}"
+    return repr(obj)
 
 
 def _execute(tasks: list[Task], executor: str | Any, workers: int | None, progress: bool):
