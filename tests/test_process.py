@@ -2,7 +2,7 @@
 frames, the calendar and the municipal balance."""
 
 import pytest
-from factory import economy, vintage_scenario
+from factory import economy, make_scenario, vintage_scenario
 from pydantic import ValidationError
 
 import budgetsim as bs
@@ -261,3 +261,16 @@ def test_last_deficit_rule_uses_the_base_year_in_the_first_year() -> None:
     first = r.requests.query("year == 2024")
     # base-year deficits 10 and 5 weight the pool of 20; requests (the gaps) are 10 and 5: both met
     assert first.granted.tolist() == pytest.approx([10, 5])
+
+
+def test_plans_and_multi_year_frames_assume_the_rates_known_then() -> None:
+    # the 10 % wage uplift of 2025 is decided in 2024's autumn: a two-year frame set in 2023 for
+    # 2024-25 assumes 2024's 3.3 % for both years
+    s = make_scenario(economy=economy(wage_uplift={2024: 0.033, 2025: 0.10}))
+    two_year = bs.simulate(s, bs.strategies.incremental(), process=BudgetProcess(frame_period=2))
+    wages = two_year.components.query("component == 'wages' and committee == 'KULT'").amount.tolist()
+    assert wages[1] == pytest.approx(10e6 * 1.0155 * 0.5 * 0.033)
+    annual = bs.simulate(s, bs.strategies.incremental(), process=BudgetProcess())
+    plan = annual.plans.query("planned_in == 2024 and year == 2025 and committee == 'KULT'").iloc[0]
+    assert plan.planned == pytest.approx(10e6 * 1.0155**2)
+    assert plan.final == pytest.approx(10e6 * 1.0155 * (1 + 0.5 * 0.10 + 0.5 * 0.018 - 0.01))

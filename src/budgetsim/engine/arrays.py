@@ -45,6 +45,9 @@ class ScenarioArrays:
     result_target: float  # share of revenue
     other_net_costs_share: float  # depreciation and net financial items, share of revenue
     total_from_revenue: bool  # the total available is revenue less result target and other costs
+    central_total_growth: (
+        np.ndarray
+    )  # (T,) the scenario's central total available relative to its first year (1s without one)
     additions: np.ndarray  # (T, C) SEK
     cost_level: np.ndarray  # (D|1, T, C) cumulative factor of cost steps (1 = none)
     forecast: (
@@ -87,12 +90,30 @@ class ScenarioArrays:
 
     def frozen_at(self, t: int) -> ScenarioArrays:
         """A copy in which every budget from index ``t`` on knows only what the budget of ``t``
-        knew: the basis of multi-year frames and of planning (NaN where that forecast ends)."""
+        knew: the basis of multi-year frames and of planning. The population is the forecast of
+        then (NaN where it ends); the wage, price and efficiency rates of later years are assumed
+        to stay at that year's; the total available grows from that year's at the scenario's
+        central revenue growth (a plan cannot know later revenue shocks)."""
         forecast = self.forecast.copy()
         forecast[:, t:] = self.forecast[:, t : t + 1]
         fact_index = self.fact_index.copy()
         fact_index[t:] = fact_index[t]
-        return replace(self, forecast=forecast, fact_index=fact_index)
+        rates = {}
+        for name in (
+            "wage_uplift",
+            "price_uplift",
+            "efficiency",
+            "preliminary_wage_uplift",
+            "preliminary_price_uplift",
+        ):
+            values = getattr(self, name).copy()
+            values[:, t:] = values[:, t : t + 1]
+            rates[name] = values
+        total = self.total_available
+        if total is not None:
+            total = total.copy()
+            total[:, t:] = total[:, t : t + 1] * (self.central_total_growth[t:] / self.central_total_growth[t])
+        return replace(self, forecast=forecast, fact_index=fact_index, total_available=total, **rates)
 
     @property
     def draws(self) -> int:
@@ -230,6 +251,7 @@ def compile_scenario(scenario: Scenario) -> ScenarioArrays:
         preliminary_price_uplift=path(None, "preliminary_price"),
         total_available=total,
         total_from_revenue=econ.total_available is None and econ.revenue is not None,
+        central_total_growth=np.ones(len(years)) if total is None else total[0] / total[0, 0],
         revenue=None if econ.revenue is None else path(econ.revenue),
         result_target=econ.result_target,
         other_net_costs_share=econ.other_net_costs_share,
