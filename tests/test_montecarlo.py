@@ -104,8 +104,8 @@ def test_request_noise_is_reproducible_per_draw() -> None:
 
 
 def test_block_random_is_chunk_invariant() -> None:
-    def make(rng, n):
-        return {"z": rng.standard_normal((n, 3))}
+    def make(generator, n):
+        return {"z": generator().standard_normal((n, 3))}
 
     whole = block_random(9, 0, 2500, make)["z"]
     parts = np.concatenate([block_random(9, 0, 1000, make)["z"], block_random(9, 1000, 1500, make)["z"]])
@@ -159,3 +159,13 @@ def test_quantile_columns_are_named_by_value_and_fan_charts_use_them() -> None:
     assert labels == ["0.1-99.9 % of draws", "0.4-99.5 % of draws", "mean"]
     with pytest.raises(ValueError, match="quantiles must differ"):
         bs.simulate(s, CURRENT, draws=10, quantiles=(0.5, 0.5))
+
+
+def test_common_random_numbers_across_end_years() -> None:
+    """A sweep point with a later end year draws the same numbers for the years it shares."""
+    short, long = bs.boras(end_year=2028), bs.boras(end_year=2030)
+    a = sample(bs.engine.compile_scenario(short), short.uncertainty, 0, 200, seed=3)
+    b = sample(bs.engine.compile_scenario(long), long.uncertainty, 0, 200, seed=3)
+    assert np.array_equal(a.price_outcome, b.price_outcome[:, :5])
+    assert np.array_equal(a.cost_level, b.cost_level[:, :5])
+    assert np.array_equal(a.population_shock, b.population_shock[:, : a.population_shock.shape[1]])

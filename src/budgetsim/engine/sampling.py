@@ -22,15 +22,16 @@ def block_random(
     seed: int | tuple[int, ...],
     first: int,
     count: int,
-    make: Callable[[np.random.Generator, int], dict[str, np.ndarray]],
+    make: Callable[[Callable[..., np.random.Generator], int], dict[str, np.ndarray]],
     stream: tuple[int, ...] = (),
 ) -> dict[str, np.ndarray]:
-    """Random arrays for draws ``first .. first + count - 1``: ``make(rng, BLOCK)`` is called once
-    per block with that block's generator and must draw the same shapes in the same order each
-    time; the rows of the requested draws are returned.
+    """Random arrays for draws ``first .. first + count - 1``: ``make(generator, BLOCK)`` is called
+    once per block; ``generator(*key)`` gives the block's own generator for ``key`` (e.g. a stream
+    and a year), so what one key draws does not depend on what the others draw. The rows of the
+    requested draws are returned.
 
-    >>> a = block_random(7, 0, 3000, lambda rng, n: {"z": rng.standard_normal(n)})["z"]
-    >>> b = block_random(7, 1500, 10, lambda rng, n: {"z": rng.standard_normal(n)})["z"]
+    >>> a = block_random(7, 0, 3000, lambda gen, n: {"z": gen().standard_normal(n)})["z"]
+    >>> b = block_random(7, 1500, 10, lambda gen, n: {"z": gen().standard_normal(n)})["z"]
     >>> bool((a[1500:1510] == b).all())
     True
     """
@@ -38,8 +39,11 @@ def block_random(
         raise ValueError(f"count must be >= 1, got {count}")
     parts: list[dict[str, np.ndarray]] = []
     for block in range(first // BLOCK, (first + count - 1) // BLOCK + 1):
-        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block, *stream)))
-        values = make(rng, BLOCK)
+
+        def generator(*key: int, block: int = block) -> np.random.Generator:
+            return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block, *stream, *key)))
+
+        values = make(generator, BLOCK)
         lo, hi = max(first, block * BLOCK) - block * BLOCK, min(first + count, (block + 1) * BLOCK) - block * BLOCK
         parts.append({k: v[lo:hi] for k, v in values.items()})
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
@@ -62,12 +66,17 @@ def sample(arrays: ScenarioArrays, uncertainty: Uncertainty, first: int, count: 
     care_sd = np.array([sd_for(u.costs.care_intensity_sd, c) for c in arrays.committees])
     uncertain_care = np.flatnonzero(care_sd > 0)  # draw only what has a spread: fewer numbers, same per draw
 
-    def make(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    years = [int(y) for y in arrays.years]
+    population_years = [int(y) for y in arrays.population_years[future]]
+
+    def make(generator: Callable[..., np.random.Generator], n: int) -> dict[str, np.ndarray]:
+        # one generator per stream and calendar year: a run with more years or another end year
+        # draws the same numbers for the years it shares (common random numbers across sweeps)
         return {
-            "population": rng.standard_normal((n, int(future.sum()), B)),
-            "economy": rng.standard_normal((n, 4, T)),
-            "care": rng.standard_normal((n, T, len(uncertain_care))),
-            "law": rng.random((n, T, C)),
+            "population": np.stack([generator(1, y).standard_normal((n, B)) for y in population_years], axis=1),
+            "economy": np.stack([generator(2, y).standard_normal((n, 4)) for y in years], axis=2),
+            "care": np.stack([generator(3, y).standard_normal((n, len(uncertain_care))) for y in years], axis=1),
+            "law": np.stack([generator(4, y).random((n, C)) for y in years], axis=1),
         }
 
     z = block_random(seed, first, count, make)

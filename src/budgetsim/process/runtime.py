@@ -190,7 +190,7 @@ class ProcessRun:
             (self.arrays.seed, r.seed),
             self.arrays.first_draw,
             draws,
-            lambda rng, n: {"z": rng.standard_normal((n, committees))},
+            lambda generator, n: {"z": generator().standard_normal((n, committees))},
             stream=(year,),
         )["z"]
         request = np.where(p.eligible, p.ambition[t] * gap * np.maximum(1 + r.noise * noise, 0.0), 0.0)
