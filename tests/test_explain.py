@@ -99,3 +99,24 @@ def test_many_draws_bridge_picks_one_draw() -> None:
     assert not np.isclose(
         mc.explain("FSN", 2030, draw=0).table.amount.iloc[-1], mc.explain("FSN", 2030, draw=1).table.amount.iloc[-1]
     )
+
+
+def test_description_of_the_process_covers_requests_roles_and_reserve() -> None:
+    from budgetsim.process import Balance, BudgetProcess, Requests, YearEndRule
+
+    process = BudgetProcess(
+        year_end={"IFN": YearEndRule(deficit_write_off=1.0)},
+        requests=Requests(
+            eligible=("GSN",),
+            pool_share={y: 0.01 for y in range(2024, 2031)},
+            hoarding=0.5,
+            ambition={"GSN": 2.0},
+            noise=0.2,
+        ),
+        balance=Balance(reserve_threshold=0.02),
+    )
+    text = bs.describe(bs.default_scenario(), bs.strategies.boras_current(), process)
+    assert "Requests: GSN may request money" in text and "2024: 1 %" in text
+    assert "Hoarders hold back 50 % of the pool" in text and "GSN: 2.0" in text and "vary at random by 20 %" in text
+    assert "takes the result above 2 % of revenue" in text
+    assert "FSN: deficits 100 % written off; surpluses 0 % clawed back (no rule given)." in text

@@ -114,3 +114,16 @@ def test_cli_errors_are_clear(run_file, tmp_path) -> None:
     assert missing.exit_code == 2 and "no such file" in missing.output
     bad_year = runner.invoke(app, ["explain", "IFN", "2050"])
     assert bad_year.exit_code == 2 and "2050 is not a budget year" in bad_year.output
+
+
+def test_cli_refuses_options_that_would_be_ignored_and_bad_yaml(run_file, tmp_path) -> None:
+    ignored = runner.invoke(app, ["compare", str(run_file), "--end-year", "2026"])
+    assert ignored.exit_code == 2 and "--end-year and --forecast-bias apply to the built-in data" in ignored.output
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("strategies: {current: [rule: boras_current", encoding="utf-8")
+    bad = runner.invoke(app, ["compare", str(broken)])
+    assert bad.exit_code == 2 and "not valid YAML" in bad.output
+    language = runner.invoke(app, ["explain", "IFN", "--language", "de"])
+    assert language.exit_code == 2 and "'de' is not one of" in language.output
+    with pytest.raises(ValueError, match="language must be one of"):
+        bs.simulate(bs.default_scenario(), bs.strategies.incremental()).explain("IFN", language="de")

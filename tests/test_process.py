@@ -166,7 +166,9 @@ def test_municipal_balance_and_the_reserve() -> None:
     assert b.result.tolist() == pytest.approx([50, -30, -30])
     assert b.reserve_deposit.tolist() == pytest.approx([40, 0, 0])  # what exceeds 1 % of revenue
     assert b.reserve_draw.tolist() == pytest.approx([0, 30, 10])  # covers the deficit while it lasts
-    assert b.requirement_met.tolist() == [True, True, False]
+    # 2026: -20 after the reserve, to be restored by 2029; within the deadline the requirement holds
+    assert b.to_restore.tolist() == pytest.approx([0, 0, 20])
+    assert b.requirement_met.tolist() == [True, True, True]
     assert b.target_met.tolist() == [True, False, False]
 
 
@@ -274,3 +276,20 @@ def test_plans_and_multi_year_frames_assume_the_rates_known_then() -> None:
     plan = annual.plans.query("planned_in == 2024 and year == 2025 and committee == 'KULT'").iloc[0]
     assert plan.planned == pytest.approx(10e6 * 1.0155**2)
     assert plan.final == pytest.approx(10e6 * 1.0155 * (1 + 0.5 * 0.10 + 0.5 * 0.018 - 0.01))
+
+
+def test_a_deficit_not_restored_within_three_years_breaks_the_requirement() -> None:
+    years = range(2024, 2029)
+    flat = {k: dict.fromkeys(years, v) for k, v in FLAT.items()}
+    comms = [
+        {"id": "A", "name": "A", "sector": "t", "base_frame": 1000.0, "base_cost": 1010.0, "cost_mix": {"wages": 0.5}}
+    ]
+    pop = {"bands": [{"label": "0+", "min_age": 0}], "outcomes": {y: (1.0,) for y in range(2022, 2029)}}
+    econ = economy(years=years, **flat, revenue=dict.fromkeys(years, 1000.0), result_target=0.0)
+    s = bs.Scenario.model_validate(
+        {"base_year": 2023, "end_year": 2028, "committees": comms, "population": pop, "economy": econ}
+    )
+    b = _run(s, BudgetProcess(year_end={"*": YearEndRule(deficit_write_off=1.0)})).balance
+    # -10 every year: the 2024 deficit is overdue at the end of 2027
+    assert b.to_restore.tolist() == pytest.approx([10, 20, 30, 40, 50])
+    assert b.requirement_met.tolist() == [True, True, True, False, False]

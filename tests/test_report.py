@@ -118,3 +118,25 @@ def test_html_renders_in_headless_chromium(made, tmp_path) -> None:
         check=True,
     )
     assert shot.stat().st_size > 50_000  # a page with tables and charts, not a blank one
+
+
+def test_sheet_names_are_valid_and_never_hide_the_packs_own(tmp_path) -> None:
+    import openpyxl
+
+    from budgetsim.reporting.excel import write_excel
+
+    s = bs.default_scenario()
+    committees = [
+        c.model_copy(update={"id": new})
+        for c, new in zip(s.committees, ["A/B", "Model", "Bridges", "IFN", "SON", "VÄN", "ÖVR"], strict=True)
+    ]
+    renamed = s.replace(committees=committees, notes=())
+    cmp = bs.compare(renamed, {"current": bs.strategies.boras_current()})
+    book = openpyxl.load_workbook(write_excel(cmp, tmp_path / "x.xlsx"))
+    assert {"A_B", "Model (committee)", "Bridges (committee)", "Model", "Bridges"} <= set(book.sheetnames)
+
+
+def test_html_shows_years_and_counts_as_integers(made) -> None:
+    paths, _ = made
+    text = paths["html"].read_text(encoding="utf-8")
+    assert 'data-column="year" data-value="2030.0">2030<' in text and "2,030.000" not in text

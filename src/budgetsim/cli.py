@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
 import typer
+import yaml
 
 from budgetsim.compare import Comparison, MonteCarloComparison, compare
 from budgetsim.datasets import boras
@@ -33,6 +35,12 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+class Language(str, Enum):
+    en = "en"
+    sv = "sv"
+
 
 RunFileArg = Annotated[
     Path | None,
@@ -61,10 +69,18 @@ class Run:
     seed: int
 
 
-def _load(run_file: Path | None, end_year: int = 2030, forecast_bias: bool = True) -> Run:
+def _load(run_file: Path | None, end_year: int | None = None, forecast_bias: bool | None = None) -> Run:
     if run_file is None:
-        return Run(boras(end_year=end_year, forecast_bias=forecast_bias), standard_strategies(), None, None, 0)
-    run = load_run(run_file)
+        scenario = boras(end_year=2030 if end_year is None else end_year, forecast_bias=forecast_bias is not False)
+        return Run(scenario, standard_strategies(), None, None, 0)
+    if end_year is not None or forecast_bias is not None:
+        raise ValueError(
+            "--end-year and --forecast-bias apply to the built-in data; set them in the run file's scenario"
+        )
+    try:
+        run = load_run(run_file)
+    except yaml.YAMLError as err:
+        raise ValueError(f"{run_file}: not valid YAML: {err}") from None
     return Run(run.scenario, run.strategies, run.process, run.draws, run.seed)
 
 
@@ -169,10 +185,12 @@ def _header(run: Run, draws: int | None, seed: int) -> str:
 def compare_command(
     run_file: RunFileArg = None,
     out: OutOption = Path("budgetsim-output"),
-    end_year: Annotated[int, typer.Option(help="Built-in data: last budget year (the base year is 2023).")] = 2030,
+    end_year: Annotated[
+        int | None, typer.Option(help="Built-in data: last budget year (default 2030; the base year is 2023).")
+    ] = None,
     forecast_bias: Annotated[
-        bool, typer.Option(help="Built-in data: let population forecasts err as Borås's did.")
-    ] = True,
+        bool | None, typer.Option(help="Built-in data: let population forecasts err as Borås's did (default: yes).")
+    ] = None,
     draws: Annotated[
         int | None, typer.Option(help="Monte Carlo: this many draws of the scenario's uncertainty.", min=1)
     ] = None,
@@ -242,7 +260,7 @@ def explain_command(
     year: Annotated[int | None, typer.Argument(help="Budget year (default: the last).")] = None,
     run_file: Annotated[Path | None, typer.Option("--run-file", help="A run file (default: built-in Borås).")] = None,
     strategy: Annotated[str | None, typer.Option(help="Which strategy of the run (default: the first).")] = None,
-    language: Annotated[str, typer.Option(help="en or sv.")] = "en",
+    language: Annotated[Language, typer.Option(help="Language of the labels.")] = Language.en,
     plot: Annotated[Path | None, typer.Option(help="Also save the waterfall chart to this PNG/SVG file.")] = None,
 ) -> None:
     """Show how a committee's frame got from last year's to this year's, component by component."""
@@ -250,7 +268,7 @@ def explain_command(
         run = _load(run_file)
         name, chosen = _pick(run, strategy)
         result = simulate(run.scenario, chosen, name=name, process=run.process)
-        bridge = result.explain(None if committee.upper() == "ALL" else committee, year, language=language)
+        bridge = result.explain(None if committee.upper() == "ALL" else committee, year, language=language.value)
     except ValueError as err:
         raise _fail(err) from None
     typer.echo(str(bridge))
@@ -264,14 +282,14 @@ def explain_command(
 def describe_command(
     run_file: RunFileArg = None,
     strategy: Annotated[str | None, typer.Option(help="Which strategy of the run (default: the first).")] = None,
-    language: Annotated[str, typer.Option(help="en or sv.")] = "en",
+    language: Annotated[Language, typer.Option(help="Language of the labels.")] = Language.en,
     out: Annotated[Path | None, typer.Option(help="Write the Markdown to this file instead of printing it.")] = None,
 ) -> None:
     """Describe the model in force in plain words (Markdown), from the objects that compute it."""
     try:
         run = _load(run_file)
         chosen = _pick(run, strategy)[1]
-        text = describe(run.scenario, chosen, run.process, language)
+        text = describe(run.scenario, chosen, run.process, language.value)
     except ValueError as err:
         raise _fail(err) from None
     if out is None:
@@ -287,7 +305,7 @@ def report_command(
     out: OutOption = Path("budgetsim-report"),
     draws: Annotated[int | None, typer.Option(help="Add Monte Carlo risks over this many draws.", min=1)] = None,
     seed: Annotated[int | None, typer.Option(help="Seed of the Monte Carlo draws.")] = None,
-    language: Annotated[str, typer.Option(help="Language of the model description: en or sv.")] = "en",
+    language: Annotated[Language, typer.Option(help="Language of the model description.")] = Language.en,
 ) -> None:
     """Write the comparison as an Excel pack (comparison.xlsx) and a self-contained HTML report
     (report.html) that opens in any browser."""
@@ -302,7 +320,7 @@ def report_command(
             process=run.process,
             draws=draws or run.draws,
             seed=run.seed if seed is None else seed,
-            language=language,
+            language=language.value,
         )
     except (ValueError, ImportError) as err:
         raise _fail(err) from None

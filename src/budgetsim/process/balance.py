@@ -19,21 +19,28 @@ COLUMNS = [
     "reserve_draw",
     "reserve",
     "balance_result",
+    "to_restore",
     "target_result",
     "requirement_met",
     "target_met",
 ]
 
 
+RESTORE_YEARS = 3  # Kommunallagen 11:12: a negative balance result is restored within three years
+
+
 def municipal_balance(arrays: ScenarioArrays, cost: np.ndarray, balance: Balance) -> pd.DataFrame:
     """One row per year (first draw): result = revenue - other net costs - committees' net cost; the
     reserve takes what exceeds ``reserve_threshold`` of revenue (up to its cap) and covers a negative
-    result; the balanced-budget requirement is met when the result after reserve moves is >= 0; the
-    target when the result is at least ``result_target`` of revenue. Empty without a revenue path."""
+    result. A negative balance result (after reserve moves) must be restored by positive ones within
+    three years: ``to_restore`` is what is still owed at year end, and the balanced-budget
+    requirement is met while nothing owed is older than that. The target is met when the result is
+    at least ``result_target`` of revenue. Empty without a revenue path."""
     if arrays.revenue is None:
         return pd.DataFrame(columns=COLUMNS)
     rows = []
     reserve = balance.opening_reserve
+    owed: list[list[float]] = []  # [year the deficit arose, amount still to restore], oldest first
     for t, year in enumerate(int(y) for y in arrays.years):
         revenue = float(arrays.revenue[0, t])
         other = revenue * arrays.other_net_costs_share
@@ -44,6 +51,17 @@ def municipal_balance(arrays: ScenarioArrays, cost: np.ndarray, balance: Balance
         draw = min(reserve, max(-result, 0.0))
         reserve += deposit - draw
         balance_result = result - deposit + draw
+        if balance_result < 0:
+            owed.append([year, -balance_result])
+        else:
+            left = balance_result
+            for item in owed:
+                paid = min(left, item[1])
+                item[1] -= paid
+                left -= paid
+            owed = [item for item in owed if item[1] > 1e-9]
+        to_restore = sum(amount for _, amount in owed)
+        overdue = any(year - arose >= RESTORE_YEARS for arose, _ in owed)
         target = arrays.result_target * revenue
         rows.append(
             (
@@ -56,8 +74,9 @@ def municipal_balance(arrays: ScenarioArrays, cost: np.ndarray, balance: Balance
                 draw,
                 reserve,
                 balance_result,
+                to_restore,
                 target,
-                balance_result >= 0,
+                not overdue,
                 result >= target,
             )
         )

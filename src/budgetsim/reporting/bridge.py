@@ -11,6 +11,7 @@ import pandas as pd
 
 from budgetsim.money import MSEK
 from budgetsim.reporting.components import ORDER, group, label, ordered
+from budgetsim.reporting.text import LANGUAGES
 
 if TYPE_CHECKING:
     from budgetsim.result import Result
@@ -66,6 +67,8 @@ def bridge(
 ) -> Bridge:
     """The bridge of ``committee`` (None: all committees together) in ``year`` (default: the last)."""
     s = result.scenario
+    if language not in LANGUAGES:
+        raise ValueError(f"explain: language must be one of {LANGUAGES}, got {language!r}")
     year = int(s.years[-1]) if year is None else year
     if year not in s.years:
         raise ValueError(f"explain: {year} is not a budget year ({int(s.years[0])}-{int(s.years[-1])})")

@@ -74,46 +74,97 @@ def _year_end(rule: YearEndRule, language: str) -> str:
     return "; ".join(parts)
 
 
+def _per_year(value: Any, language: str, as_pct: bool = True) -> str:
+    """A constant or per-year parameter in words: '1 %' or '2024: 1 %, 2025: 2 %'."""
+    show = (lambda v: pct(v, language)) if as_pct else str
+    if isinstance(value, dict):
+        return ", ".join(f"{y}: {show(v)}" for y, v in value.items())
+    return show(value)
+
+
 def describe_process(process: BudgetProcess, scenario: Scenario, language: str = "en") -> str:
-    """The budget process in plain words."""
+    """The budget process in plain words: every committee's year-end rule, requests and roles,
+    the reserve, the frame period and planning horizon."""
+    from budgetsim.process.runtime import NEUTRAL
+
     lines = [f"## {tr(language, 'Budget process', 'Budgetprocessen')}", ""]
     default = process.year_end.get("*")
     for committee in scenario.committee_ids:
         rule = process.year_end.get(committee, default)
-        if rule is not None:
-            lines.append(f"- {committee}: {_year_end(rule, language)}.")
-    if not process.year_end:
-        lines.append(
-            "- " + tr(language, "Results do not change later frames.", "Resultaten påverkar inte senare ramar.")
-        )
+        note = "" if rule is not None else tr(language, " (no rule given)", " (ingen regel angiven)")
+        lines.append(f"- {committee}: {_year_end(rule or NEUTRAL, language)}{note}.")
     for committee, amount in process.opening_accumulated.items():
         lines.append(
             f"- {committee}: {tr(language, 'accumulated result at the start', 'eget kapital vid start')} {msek(amount, language)}."
         )
     r = process.requests
     if r is not None:
+        eligible = (
+            list(r.eligible) if r.eligible is not None else [c.id for c in scenario.committees if not c.volume_drivers]
+        )
         rule = r.rule if isinstance(r.rule, str) else ", ".join(f"{y}: {v}" for y, v in r.rule.items())
+        who = ", ".join(eligible)
         lines.append(
             "- "
             + tr(
                 language,
-                f"Requests: committees without volume uplift may request money; the guardian grants from a pool of {r.pool_share} of the frames by rule '{rule}'.",
-                f"Äskanden: nämnder utan volymuppräkning får äska; den centrala ekonomin beviljar ur en pott om {r.pool_share} av ramarna enligt regeln '{rule}'.",
+                f"Requests: {who or 'no committee'} may request money; the guardian grants from a pool of {_per_year(r.pool_share, language)} of the frames by rule '{rule}'.",
+                f"Äskanden: {who or 'ingen nämnd'} får äska; den centrala ekonomin beviljar ur en pott om {_per_year(r.pool_share, language)} av ramarna enligt regeln '{rule}'.",
             )
         )
-    period = process.frame_period
+        if r.ambition:
+            ambition = "; ".join(f"{c}: {_per_year(v, language, as_pct=False)}" for c, v in r.ambition.items())
+            lines.append(
+                "- "
+                + tr(
+                    language,
+                    "Advocates' ambition (request / perceived gap): ",
+                    "Förespråkarnas ambition (äskande / upplevt underskott): ",
+                )
+                + ambition
+                + "."
+            )
+        if r.noise:
+            lines.append(
+                "- "
+                + tr(
+                    language,
+                    f"Requests vary at random by {pct(r.noise, language)} (sd).",
+                    f"Äskandena varierar slumpmässigt med {pct(r.noise, language)} (sd).",
+                )
+            )
+        if r.hoarding or r.revenue_pessimism:
+            lines.append(
+                "- "
+                + tr(
+                    language,
+                    f"Hoarders hold back {_per_year(r.hoarding, language)} of the pool and push the revenue estimate down by {_per_year(r.revenue_pessimism, language)}.",
+                    f"Sparare håller inne {_per_year(r.hoarding, language)} av potten och räknar ned intäktsprognosen med {_per_year(r.revenue_pessimism, language)}.",
+                )
+            )
+    b = process.balance
     lines.append(
         "- "
-        + (
-            tr(language, "Frames are set one year at a time.", "Ramarna beslutas för ett år i taget.")
-            if period == 1
-            else tr(
-                language,
-                f"Frames are fixed for {period} years at a time.",
-                f"Ramarna fastställs för {period} år i taget.",
-            )
+        + tr(
+            language,
+            f"Result equalisation reserve: takes the result above {pct(b.reserve_threshold, language)} of revenue, up to {pct(b.reserve_cap, language)} of revenue; opening {msek(b.opening_reserve, language)}.",
+            f"Resultatutjämningsreserv: tar emot resultat över {pct(b.reserve_threshold, language)} av intäkterna, upp till {pct(b.reserve_cap, language)} av intäkterna; ingående {msek(b.opening_reserve, language)}.",
         )
     )
+    period = process.frame_period
+    frames = (
+        tr(language, "Frames are set one year at a time", "Ramarna beslutas för ett år i taget")
+        if period == 1
+        else tr(
+            language, f"Frames are fixed for {period} years at a time", f"Ramarna fastställs för {period} år i taget"
+        )
+    )
+    plan = tr(
+        language,
+        f"; committees plan {process.planning_horizon} years ahead.",
+        f"; nämnderna planerar {process.planning_horizon} år framåt.",
+    )
+    lines.append("- " + frames + plan)
     return "\n".join(lines)
 
 

@@ -29,6 +29,22 @@ def _workbook_tools() -> Any:
     return openpyxl, Alignment, Font, PatternFill, get_column_letter
 
 
+RESERVED_SHEETS = ("Summary", "Bridges", "Metrics", "Model")
+
+
+def sheet_name(committee: str, taken: set[str]) -> str:
+    """A valid, unused Excel sheet name for a committee id (no []:*?/\\, at most 31 characters,
+    never one of the pack's own sheets).
+
+    >>> sheet_name("A/B", set()), sheet_name("Model", set())
+    ('A_B', 'Model (committee)')
+    """
+    name = "".join("_" if ch in "[]:*?/\\" else ch for ch in committee)[:31] or "committee"
+    if name in RESERVED_SHEETS or name in taken:
+        name = f"{name[:19]} (committee)"
+    return name
+
+
 def _write(
     sheet: Any,
     table: pd.DataFrame,
@@ -92,7 +108,7 @@ def write_excel(cmp: Comparison, path: str | Path, descriptions: dict[str, str] 
     for column in ("frame", "need", "cost", "result"):
         outcomes[column] = outcomes[column] / MSEK
     for committee in dict.fromkeys(outcomes.committee):
-        sheet = book.create_sheet(str(committee)[:31])
+        sheet = book.create_sheet(sheet_name(str(committee), taken=set(book.sheetnames)))
         table = outcomes[outcomes.committee == committee].drop(columns="committee")
         _write(
             sheet,

@@ -11,6 +11,7 @@ import html
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from budgetsim.metrics import MONEY_METRICS
@@ -34,14 +35,20 @@ figure { margin: 1rem 0; } figure svg { max-width: 100%; height: auto; }
 def table_html(table: pd.DataFrame, table_id: str, scale: dict[str, float] | None = None, digits: int = 1) -> str:
     """An HTML table; numeric cells show ``value / scale`` rounded, and carry the exact value."""
     scale = scale or {}
+    integers = {c for c in table.columns if pd.api.types.is_integer_dtype(table[c])}
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in table.columns)
     rows = []
     for record in table.itertuples(index=False):
         cells = []
         for column, value in zip(table.columns, record, strict=True):
-            if isinstance(value, int | float) and not isinstance(value, bool):
+            if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool | np.bool_):
                 shown = value / scale.get(column, 1.0)
-                text = "" if pd.isna(value) else f"{shown:,.{digits}f}" if column in scale else f"{shown:,.3f}"
+                if pd.isna(value):
+                    text = ""
+                elif column in integers:
+                    text = str(int(value)) if column == "year" else f"{int(value):,}"
+                else:
+                    text = f"{shown:,.{digits}f}" if column in scale else f"{shown:,.3f}"
                 cells.append(
                     f'<td class="num" data-column="{html.escape(str(column))}" data-value="{float(value)!r}">{text}</td>'
                 )
