@@ -207,7 +207,8 @@ def test_borås_practice_against_kept_surpluses_and_three_year_frames() -> None:
     assert (kept_debt.diff().dropna() >= -1e-6).all() or kept_debt.iloc[-1] >= 0  # a stock, not a sum of flows
     kept = cmp.results["kept"].year_end.groupby("committee").sum()
     assert kept.written_off.sum() == 0 and kept.clawed_back.sum() == 0
-    assert cmp.results["practice"].year_end.query("committee == 'VÄN' and year == 2024").accumulated.iloc[0] >= 170e6
+    vän = cmp.results["practice"].year_end.query("committee == 'VÄN' and year == 2024").iloc[0]
+    assert vän.accumulated == pytest.approx(170e6 - vän.covered_by_savings + vän.kept)  # its 170 MSEK pay its deficits first
     # every process component bridges exactly
     for result in cmp.results.values():
         total = result.components.groupby(["year", "committee"]).amount.sum()
@@ -293,3 +294,14 @@ def test_a_deficit_not_restored_within_three_years_breaks_the_requirement() -> N
     # -10 every year: the 2024 deficit is overdue at the end of 2027
     assert b.to_restore.tolist() == pytest.approx([10, 20, 30, 40, 50])
     assert b.requirement_met.tolist() == [True, True, True, False, False]
+
+
+def test_savings_cover_a_deficit_before_it_becomes_debt() -> None:
+    # 30 saved at the start; cost 110 against 100: 2024's deficit of 10 is paid from savings, so is
+    # 2025's; 2026 takes the last 10
+    process = BudgetProcess(year_end={"A": YearEndRule()}, opening_accumulated={"A": 30.0})
+    r = _run(_scenario(("A", 100.0, 110.0)), process)
+    assert _series(r, "year_end", "covered_by_savings") == pytest.approx([10, 10, 10])
+    assert _series(r, "year_end", "accumulated") == pytest.approx([20, 10, 0])
+    assert _series(r, "year_end", "debt") == pytest.approx([0, 0, 0])
+    assert _series(r, "frames", "frame") == pytest.approx([100, 100, 100])

@@ -16,7 +16,8 @@ run has more than one draw. Money is in SEK.
 With a budget process (``simulate(..., process=...)``) also:
 
 * ``year_end``: year, committee, result (booked: frame - cost), recovered (deduction recovering
-  an earlier deficit), operating_result (result + recovered), written_off, carried_forward, debt
+  an earlier deficit), operating_result (result + recovered), written_off, covered_by_savings
+  (deficit paid from the accumulated result), carried_forward, debt
   (carried deficits not yet recovered, at year end), clawed_back, kept, drawn, accumulated (saved
   surpluses at year end), action_plan (1 if one was triggered).
 * ``requests``: year, committee, requested, granted, granted_by_need (what the same pool would have
@@ -144,7 +145,7 @@ class Result:
 
     @cached_property
     def year_end(self) -> pd.DataFrame:
-        """year, committee, result, recovered, operating_result, written_off, carried_forward, debt,
+        """year, committee, result, recovered, operating_result, written_off, covered_by_savings, carried_forward, debt,
         clawed_back, kept, drawn, accumulated, action_plan."""
         return self._wide(self._records("year_end").year_end)
 

@@ -34,7 +34,8 @@ class YearEndRule(Model):
     * An action plan: a deficit beyond ``action_plan_threshold`` of the frame cuts the committee's
       cost level by ``action_plan_cut`` from ``action_plan_lag`` years later (at least 1: that
       year's money is spent); no new plan starts before the last one bites.
-    * A carried deficit is a debt: surpluses kept later repay it first. A year whose frame was cut
+    * A deficit not written off is first paid from the accumulated result; the rest is a debt that
+      surpluses kept later repay first. A year whose frame was cut
       to recover an earlier deficit and whose cost did not fall books a deficit again, so the debt
       stays until activity adapts (``debt`` in the ``year_end`` table).
 
@@ -61,7 +62,9 @@ class Requests(Model):
 
     Each eligible committee (default: those without volume uplift) requests
     ``ambition`` x its perceived gap x (1 + noise), where the perceived gap is its expected cost
-    (last year's cost grown at last year's rate) less the frame proposed for it. The guardian
+    (this year's cost grown at this year's rate, as its own monthly follow-up forecasts it in the
+    autumn; one-offs paid from savings left out) less the frame proposed for it. The noise is
+    seeded from the run's seed and ``seed``. The guardian
     grants from a pool of ``pool_share`` of all proposed frames, less what hoarders hold back
     (``hoarding``), by ``rule``: pro rata to requests, by evidence of need (the gap between need and
     frame), by advocacy strength (request x ambition), or by the size of the last deficit. No

@@ -27,6 +27,7 @@ YEAR_END_RECORDS = (
     "recovered",
     "operating_result",
     "written_off",
+    "covered_by_savings",
     "carried_forward",
     "debt",
     "clawed_back",
@@ -216,9 +217,10 @@ class ProcessRun:
         return self.costs.cost[:, t] * self.cost_level[:, t] + self.drawn
 
     def settle(self, t: int, frame: np.ndarray, cost: np.ndarray) -> None:
-        """Year-end of year t. The booked result (frame - cost) is settled: a deficit is written off
-        or carried (added to the debt, recovered from the next frames); a surplus is clawed back or
-        kept, and what is kept first repays any debt, the rest is saved. The operating result adds
+        """Year-end of year t. The booked result (frame - cost) is settled: a deficit is written off,
+        covered from the committee's savings (accumulated result), or carried (added to the debt,
+        recovered from the next frames); a surplus is clawed back or kept, and what is kept first
+        repays any debt, the rest is saved. The operating result adds
         back this year's recovery deduction: what the year's own activity did. Ratchet and action
         plans follow the booked result; no new action plan starts before the last one bites."""
         p, rec = self.p, self.records
@@ -227,7 +229,9 @@ class ProcessRun:
         result = frame - cost
         deficit, surplus = np.maximum(-result, 0.0), np.maximum(result, 0.0)
         written_off = p.write_off * deficit
-        carried = deficit - written_off
+        savings = np.maximum(self.accumulated - self.drawn, 0.0)
+        covered = np.minimum(deficit - written_off, savings)  # savings cover a deficit before it becomes debt
+        carried = deficit - written_off - covered
         years = np.arange(self.schedule.shape[1])[None, :, None]
         due = (years > t) & (years <= t + p.recovery_years[None, None, :])
         self.schedule += due * (carried / p.recovery_years)[:, None, :]
@@ -237,7 +241,7 @@ class ProcessRun:
         repaid = np.minimum(kept, debt)
         share_left = np.divide(debt - repaid, debt, out=np.ones_like(debt), where=debt > 0)
         self.schedule[:, t + 1 :] *= share_left[:, None, :]
-        self.accumulated = self.accumulated - self.drawn + kept - repaid
+        self.accumulated = self.accumulated - self.drawn - covered + kept - repaid
         self.pending_ratchet = p.ratchet * surplus
         triggered = (result < -p.plan_threshold * frame) & (t >= self.plan_from)
         self.plan_from = np.where(triggered, t + p.plan_lag, self.plan_from)
@@ -248,6 +252,7 @@ class ProcessRun:
             ("recovered", recovered),
             ("operating_result", result + recovered),
             ("written_off", written_off),
+            ("covered_by_savings", covered),
             ("carried_forward", carried),
             ("debt", self.schedule[:, t + 1 :].sum(axis=1)),
             ("clawed_back", clawed),
