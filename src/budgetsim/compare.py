@@ -10,14 +10,12 @@ import pandas as pd
 
 from budgetsim.engine import compile_scenario, simulate
 from budgetsim.engine.arrays import ScenarioArrays
-from budgetsim.engine.context import AllocationLike, BudgetContext, strategy_name
+from budgetsim.engine.context import StrategyLike, strategy_name
 from budgetsim.engine.montecarlo import MonteCarloResult
 from budgetsim.metrics import committee_metrics, scorecard, strategy_metrics, yearly_metrics
 from budgetsim.process import BudgetProcess
 from budgetsim.result import Result
 from budgetsim.scenario import Scenario
-
-StrategyLike = Callable[[BudgetContext], AllocationLike]
 
 
 class Comparison:

@@ -43,8 +43,3 @@ def apportion(total: np.ndarray | float, weights: np.ndarray, unit: float | None
     np.put_along_axis(rank, order, np.arange(w.shape[-1])[None, :].repeat(order.shape[0], axis=0), axis=-1)
     parts = floors + (rank < missing)
     return parts * unit
-
-
-def msek(amount: np.ndarray | float) -> np.ndarray | float:
-    """SEK to million SEK."""
-    return np.asarray(amount) / MSEK

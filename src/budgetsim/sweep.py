@@ -24,12 +24,11 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel
 
-from budgetsim.engine.context import AllocationLike, BudgetContext
+from budgetsim.engine.context import StrategyLike
 from budgetsim.engine.simulate import simulate
 from budgetsim.process.rules import BudgetProcess
 from budgetsim.scenario import Scenario
 
-StrategyLike = Callable[[BudgetContext], AllocationLike]
 Variations = Mapping[str, Mapping[Any, Callable[[Scenario], Scenario]]]
 
 

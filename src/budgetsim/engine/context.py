@@ -138,6 +138,8 @@ class BudgetContext:
 
 
 AllocationLike = Allocation | Mapping[str, np.ndarray]
+#: Anything that can serve as a strategy: a function or callable object of the budget context.
+StrategyLike = Callable[["BudgetContext"], AllocationLike]
 
 
 @runtime_checkable

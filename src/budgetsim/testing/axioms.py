@@ -12,11 +12,10 @@ from collections.abc import Callable
 
 import numpy as np
 
-from budgetsim.engine.context import AllocationLike, BudgetContext
+from budgetsim.engine.context import StrategyLike
 from budgetsim.engine.simulate import simulate
 from budgetsim.scenario import Scenario
 
-StrategyLike = Callable[[BudgetContext], AllocationLike]
 RTOL = 1e-9
 
 

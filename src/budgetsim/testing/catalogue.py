@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from budgetsim.engine.context import AllocationLike, BudgetContext
+from budgetsim.engine.context import StrategyLike
 from budgetsim.strategies import (
     ActivityBased,
     Unchanged,
@@ -18,8 +18,6 @@ from budgetsim.strategies import (
 )
 from budgetsim.testing.axioms import AXIOMS
 from budgetsim.transitions import Blend, Cap, FloorWithDamping, LossCap, PaceOfChange
-
-StrategyLike = Callable[[BudgetContext], AllocationLike]
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ adjustment. Rules stack, and pass through ``simulate`` and ``compare`` like any 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,16 +13,14 @@ import numpy as np
 from budgetsim.engine.arrays import ScenarioArrays
 from budgetsim.engine.context import (
     Allocation,
-    AllocationLike,
     BudgetContext,
+    StrategyLike,
     as_allocation,
     check_strategy,
     frames_after,
     strategy_name,
 )
 from budgetsim.strategies.base import Composable
-
-StrategyLike = Callable[[BudgetContext], AllocationLike]
 
 
 @dataclass(frozen=True)
