@@ -174,25 +174,15 @@ class Result:
     def plans(self) -> pd.DataFrame:
         """planned_in, year, committee, planned, final, gap (final - planned); ``planned_in`` is the
         budget year whose information the plan used."""
-        years, ids = self.scenario.years, np.array(self.scenario.committees, dtype=object)
-        rows = []
+        by_start: dict[int, np.ndarray] = {}
         for t0, t, planned in self._records("plans").plans:
-            final = self.raw.frame[:, t]
-            D, C = planned.shape
-            draw, c = np.meshgrid(np.arange(D), np.arange(C), indexing="ij")
-            part = {
-                "planned_in": np.full(D * C, years[t0]),
-                "year": np.full(D * C, years[t]),
-                "committee": ids[c.ravel()],
-            }
-            if D > 1:
-                part = {"draw": draw.ravel(), **part}
-            rows.append(
-                pd.DataFrame(
-                    {**part, "planned": planned.ravel(), "final": final.ravel(), "gap": (final - planned).ravel()}
-                )
-            )
-        return pd.concat(rows, ignore_index=True)
+            by_start.setdefault(t0, np.full(self.raw.frame.shape, np.nan))[:, t] = planned
+        tables = []
+        for t0, planned in by_start.items():
+            table = self._wide({"planned": planned, "final": self.raw.frame, "gap": self.raw.frame - planned})
+            table.insert(0, "planned_in", int(self.scenario.years[t0]))
+            tables.append(table[table.planned.notna()])
+        return pd.concat(tables, ignore_index=True)
 
     @property
     def balance(self) -> pd.DataFrame:

@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -96,12 +95,6 @@ class BudgetContext:
         at budget time: the forecast, or the outcome where the year had ended."""
         return self.arrays.known_population[:, self.t, KNOWN_OFFSETS.index(offset)]
 
-    def known_population(self, t: int, offset: int) -> np.ndarray:
-        """(D|1, B) as :meth:`population`, but as known at the budget of an earlier year index ``t``."""
-        if t > self.t:
-            raise ValueError(f"budget year index {t} is later than the current one ({self.t})")
-        return self.arrays.known_population[:, t, KNOWN_OFFSETS.index(offset)]
-
     @cached_property
     def need_units(self) -> np.ndarray:
         """(D|1, C) need units known at budget time: this year's forecast population x weights x
@@ -140,11 +133,6 @@ class BudgetContext:
 AllocationLike = Allocation | Mapping[str, np.ndarray]
 #: Anything that can serve as a strategy: a function or callable object of the budget context.
 StrategyLike = Callable[["BudgetContext"], AllocationLike]
-
-
-@runtime_checkable
-class Strategy(Protocol):
-    def __call__(self, ctx: BudgetContext) -> AllocationLike: ...
 
 
 def as_allocation(value: AllocationLike) -> Allocation:

@@ -16,7 +16,7 @@ from budgetsim.engine.stepping import RESERVED, plan, step
 from budgetsim.process.balance import municipal_balance
 from budgetsim.process.calendar import planned_frames, preliminary_frames
 from budgetsim.process.rules import BudgetProcess
-from budgetsim.process.runtime import ProcessRun, compile_process
+from budgetsim.process.runtime import REQUEST_RECORDS, YEAR_END_RECORDS, ProcessRun, compile_process
 from budgetsim.result import ProcessRecords, Result, RunArrays
 from budgetsim.scenario import Scenario
 
@@ -122,8 +122,8 @@ def simulate(
     if run is not None and process is not None:
         starts = list(range(0, T, period))
         records = ProcessRecords(
-            year_end={k: v for k, v in run.records.items() if k not in {"requested", "granted", "granted_by_need"}},
-            requests={k: v for k, v in run.records.items() if k in {"requested", "granted", "granted_by_need"}},
+            year_end={k: v for k, v in run.records.items() if k in YEAR_END_RECORDS},
+            requests={k: v for k, v in run.records.items() if k in REQUEST_RECORDS},
             november=november,
             preliminary=preliminary_frames(arrays, strategy, recurring_before, fixed, label),
             plans=planned_frames(

@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 
 from budgetsim.metrics.fairness import coverage
-from budgetsim.metrics.process import process_metrics
 from budgetsim.metrics.shape import change_l_kurtosis, negotiated_share
 from budgetsim.metrics.summary import strategy_metrics
 from budgetsim.result import Result
@@ -79,21 +78,17 @@ MAPPING: tuple[tuple[str, str, str, str, str], ...] = (
 
 def scorecard_values(result: Result) -> dict[str, float]:
     """The scorecard's metrics for one result (NaN where the run has no budget process)."""
-    m = strategy_metrics(result)
-    p = process_metrics(result)
+    m = strategy_metrics(result)  # includes the process metrics when the run has a process
     values = {
         "coverage_gap": float(np.abs(coverage(result) - 1).mean()),
-        "coverage_gini": m["coverage_gini"],
-        "min_coverage": m["min_coverage"],
-        "volatility": m["volatility"],
         "negotiated_share": negotiated_share(result),
-        "deficit_share": m["deficit_share"],
         "change_l_kurtosis": change_l_kurtosis(result),
+        "kept_share": 1 - m["clawed_back"] / m["surpluses"] if "clawed_back" in m and m["surpluses"] > 0 else np.nan,
     }
-    kept = (p["clawed_back"], m["surpluses"]) if p else (np.nan, np.nan)
-    values["kept_share"] = 1 - kept[0] / kept[1] if p and kept[1] > 0 else np.nan
+    for name in ("coverage_gini", "min_coverage", "volatility", "deficit_share"):
+        values[name] = m[name]
     for name in ("planning_gap", "calendar_gap", "request_need_departure", "target_met_share"):
-        values[name] = p.get(name, np.nan)
+        values[name] = m.get(name, np.nan)
     return values
 
 

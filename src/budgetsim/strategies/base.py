@@ -8,9 +8,9 @@ Built-ins are small frozen dataclasses; ``a + b`` (or :func:`combine`) adds thei
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -19,12 +19,15 @@ from budgetsim.engine.context import (
     Allocation,
     AllocationLike,
     BudgetContext,
-    Strategy,
+    StrategyLike,
     as_allocation,
     check_strategy,
     frames_after,
     strategy_name,
 )
+
+#: The type of a strategy: any callable of the budget context returning an allocation.
+Strategy = StrategyLike
 
 __all__ = [
     "AllocationLike",
@@ -36,6 +39,7 @@ __all__ = [
     "check_strategy",
     "check_total",
     "combine",
+    "merge",
     "strategy_name",
     "total_of",
 ]
@@ -68,14 +72,30 @@ class Combined(Composable):
         return "\n\n".join(describe_rule(p, scenario, language) for p in self.parts)
 
     def __call__(self, ctx: BudgetContext) -> Allocation:
-        changes: dict[str, np.ndarray] = {}
-        info: dict[str, np.ndarray] = {}
-        for part in self.parts:
-            allocation = as_allocation(part(ctx))
-            for target, source in ((changes, allocation.changes), (info, allocation.info)):
-                for key, value in source.items():
-                    target[key] = target[key] + value if key in target else value
-        return Allocation(changes=changes, info=info)
+        return merge((as_allocation(part(ctx)), 1.0) for part in self.parts)
+
+
+def merge(parts: Iterable[tuple[Allocation, Any]], info: Literal["weighted", "first"] = "weighted") -> Allocation:
+    """Add allocations, each scaled by its weight (a number, or a (C,) array such as a committee
+    mask): changes with the same name add up. Diagnostics are scaled and added the same way, or
+    with ``info="first"`` passed on unscaled, the first part's where two share a name.
+
+    >>> a = Allocation({"x": np.array([1.0, 2.0])}, {"d": np.array([5.0, 5.0])})
+    >>> m = merge([(a, 0.5), (a, np.array([0.0, 1.0]))])
+    >>> m.changes["x"].tolist(), m.info["d"].tolist()
+    ([0.5, 3.0], [2.5, 7.5])
+    """
+    changes: dict[str, np.ndarray] = {}
+    diagnostics: dict[str, np.ndarray] = {}
+    for allocation, weight in parts:
+        for key, value in allocation.changes.items():
+            changes[key] = changes.get(key, 0.0) + weight * value
+        for key, value in allocation.info.items():
+            if info == "first":
+                diagnostics.setdefault(key, value)
+            else:
+                diagnostics[key] = diagnostics.get(key, 0.0) + weight * value
+    return Allocation(changes, diagnostics)
 
 
 def combine(*strategies: Callable[..., AllocationLike]) -> Combined:

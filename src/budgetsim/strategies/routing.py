@@ -18,7 +18,7 @@ from budgetsim.engine.context import (
 )
 from budgetsim.reporting.text import tr
 from budgetsim.scenario import Scenario
-from budgetsim.strategies.base import Composable
+from budgetsim.strategies.base import Composable, merge
 
 
 @dataclass(frozen=True)
@@ -81,14 +81,7 @@ class PerCommittee(Composable):
 
     def __call__(self, ctx: BudgetContext) -> Allocation:
         ids = np.array(ctx.committees)
-        routed = [(np.isin(ids, [c]), s) for c, s in self.rules.items()]
+        routed = [(s, np.isin(ids, [c])) for c, s in self.rules.items()]
         if self.default is not None:
-            routed.append((~np.isin(ids, list(self.rules)), self.default))
-        changes: dict[str, np.ndarray] = {}
-        info: dict[str, np.ndarray] = {}
-        for mask, strategy in routed:
-            allocation = as_allocation(strategy(ctx))
-            for target, source in ((changes, allocation.changes), (info, allocation.info)):
-                for key, value in source.items():
-                    target[key] = target.get(key, 0.0) + np.where(mask, value, 0.0)
-        return Allocation(changes, info)
+            routed.append((self.default, ~np.isin(ids, list(self.rules))))
+        return merge((as_allocation(strategy(ctx)), mask.astype(float)) for strategy, mask in routed)

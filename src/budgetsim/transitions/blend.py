@@ -19,7 +19,7 @@ from budgetsim.engine.context import (
     strategy_name,
 )
 from budgetsim.reporting.text import pct, tr
-from budgetsim.strategies.base import Composable
+from budgetsim.strategies.base import Composable, merge
 
 Weight = float | Mapping[int, float]
 
@@ -68,15 +68,6 @@ class Blend(Composable):
                 raise ValueError(f"blend: weights for {year} must be in [0, 1] and sum to 1, got {weights}")
 
     def __call__(self, ctx: BudgetContext) -> Allocation:
-        changes: dict = {}
-        info: dict = {}
-        for i, (strategy, _) in enumerate(self.parts):
-            w = self.weight(i, ctx.year)
-            if w == 0:
-                continue
-            allocation = as_allocation(strategy(ctx))
-            for key, value in allocation.changes.items():
-                changes[key] = changes.get(key, 0.0) + w * value
-            for key, value in allocation.info.items():
-                info.setdefault(key, value)
-        return Allocation(changes, info)
+        weights = [self.weight(i, ctx.year) for i in range(len(self.parts))]
+        parts = ((as_allocation(strategy(ctx)), w) for (strategy, _), w in zip(self.parts, weights, strict=True) if w)
+        return merge(parts, info="first")
