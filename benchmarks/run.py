@@ -105,13 +105,13 @@ def engine_rate(scenario: bs.Scenario, draws: int) -> float:
 
 
 def monte_carlo_rate(scenario: bs.Scenario, draws: int) -> float:
-    seconds = best_of(lambda: bs.simulate(scenario, STRATEGY, draws=draws, seed=1), 1)
+    seconds = best_of(lambda: bs.monte_carlo(scenario, STRATEGY, draws=draws, seed=1), 1)
     return committee_years(scenario, draws) / seconds
 
 
 def peak_memory_mb(scenario: bs.Scenario, draws: int) -> float:
     tracemalloc.start()
-    bs.simulate(scenario, STRATEGY, draws=draws, seed=1)
+    bs.monte_carlo(scenario, STRATEGY, draws=draws, seed=1)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     return peak / 2**20

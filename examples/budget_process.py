@@ -8,7 +8,7 @@ Run: python examples/budget_process.py
 import pandas as pd
 
 import budgetsim as bs
-from budgetsim.process import boras_practice, kept_surpluses
+from budgetsim.datasets.boras import boras_practice, kept_surpluses
 
 MSEK = 1e6
 

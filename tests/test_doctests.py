@@ -19,4 +19,4 @@ def test_docstring_examples(name: str) -> None:
 
 
 def test_every_module_is_collected() -> None:
-    assert {"budgetsim.engine.simulate", "budgetsim.strategies.volume", "budgetsim.datasets.boras"} <= set(MODULES)
+    assert {"budgetsim.engine.run", "budgetsim.strategies.volume", "budgetsim.datasets.boras"} <= set(MODULES)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import budgetsim as bs
-from budgetsim.process import boras_practice
+from budgetsim.datasets.boras import boras_practice
 from budgetsim.transitions import FloorWithDamping
 
 
@@ -16,7 +16,7 @@ def practice() -> bs.Result:
 def test_every_bridge_adds_up(practice: bs.Result) -> None:
     frames = practice.frames.set_index(["year", "committee"]).frame
     for year in practice.scenario.years:
-        for committee in [*practice.scenario.committees, None]:
+        for committee in [*practice.scenario.committee_ids, None]:
             b = practice.explain(committee, int(year))
             assert b.check()
             changes = b.table.query("component not in ['base', 'frame']").amount.sum()
@@ -95,7 +95,7 @@ def test_description_in_swedish_and_of_a_user_rule() -> None:
 
 def test_many_draws_bridge_picks_one_draw() -> None:
     s = bs.default_scenario()
-    mc = bs.simulate(s, bs.strategies.boras_current(), draws=3, seed=1, keep_draws=True).result
+    mc = bs.monte_carlo(s, bs.strategies.boras_current(), draws=3, seed=1, keep_draws=True).result
     assert not np.isclose(
         mc.explain("FSN", 2030, draw=0).table.amount.iloc[-1], mc.explain("FSN", 2030, draw=1).table.amount.iloc[-1]
     )

@@ -54,7 +54,7 @@ def test_scenario_file_errors_name_the_field(tmp_path) -> None:
 def test_run_file_builds_the_same_strategies_as_python(run_file) -> None:
     run = load_run(run_file)
     assert list(run.strategies) == ["current", "needs", "transition"]
-    assert run.process == bs.process.boras_practice()
+    assert run.process == bs.datasets.boras.boras_practice()
     by_hand = bs.transitions.FloorWithDamping(
         bs.strategies.needs_based(total=bs.strategies.boras_current()), floor=-0.01
     )

@@ -8,8 +8,9 @@ from factory import make_scenario
 from pydantic import ValidationError
 
 import budgetsim as bs
+from budgetsim.core.random import block_random
 from budgetsim.engine.montecarlo import BINS
-from budgetsim.engine.sampling import block_random, sample
+from budgetsim.engine.sampling import sample
 from budgetsim.process import Requests
 from budgetsim.scenario import CostUncertainty, EconomyUncertainty, PopulationUncertainty, Uncertainty
 
@@ -22,23 +23,23 @@ def scenario() -> bs.Scenario:
 
 
 def test_same_seed_same_numbers_whatever_the_chunks(scenario: bs.Scenario) -> None:
-    a = bs.simulate(scenario, CURRENT, draws=5000, seed=7, chunk_size=1024, keep_draws=True)
-    b = bs.simulate(scenario, CURRENT, draws=5000, seed=7, chunk_size=3000, keep_draws=True)
+    a = bs.monte_carlo(scenario, CURRENT, draws=5000, seed=7, chunk_size=1024, keep_draws=True)
+    b = bs.monte_carlo(scenario, CURRENT, draws=5000, seed=7, chunk_size=3000, keep_draws=True)
     pd.testing.assert_frame_equal(a.summary, b.summary, check_exact=True)
     pd.testing.assert_frame_equal(a.risk, b.risk, check_exact=True)
     assert np.array_equal(a.result.raw.frame, b.result.raw.frame)
-    c = bs.simulate(scenario, CURRENT, draws=5000, seed=8)
+    c = bs.monte_carlo(scenario, CURRENT, draws=5000, seed=8)
     assert not np.allclose(a.risk.prob_deficit, c.risk.prob_deficit)
 
 
 def test_a_draw_is_the_same_in_a_smaller_run(scenario: bs.Scenario) -> None:
-    big = bs.simulate(scenario, CURRENT, draws=3000, seed=3, keep_draws=True).result.raw.frame
-    small = bs.simulate(scenario, CURRENT, draws=10, seed=3, keep_draws=True).result.raw.frame
+    big = bs.monte_carlo(scenario, CURRENT, draws=3000, seed=3, keep_draws=True).result.raw.frame
+    small = bs.monte_carlo(scenario, CURRENT, draws=10, seed=3, keep_draws=True).result.raw.frame
     assert np.array_equal(big[:10], small)
 
 
 def test_streaming_summaries_match_the_kept_draws(scenario: bs.Scenario) -> None:
-    mc = bs.simulate(scenario, CURRENT, draws=4000, seed=11, chunk_size=1024, keep_draws=True)
+    mc = bs.monte_carlo(scenario, CURRENT, draws=4000, seed=11, chunk_size=1024, keep_draws=True)
     raw = mc.result.raw
     result = raw.frame - raw.cost
     s = mc.summary.set_index(["quantity", "year", "committee"])
@@ -59,7 +60,7 @@ def test_streaming_summaries_match_the_kept_draws(scenario: bs.Scenario) -> None
 
 def test_no_uncertainty_gives_the_deterministic_run_in_every_draw() -> None:
     s = make_scenario(uncertainty=Uncertainty())
-    mc = bs.simulate(s, bs.strategies.incremental(), draws=1500, seed=1)
+    mc = bs.monte_carlo(s, bs.strategies.incremental(), draws=1500, seed=1)
     det = bs.simulate(s, bs.strategies.incremental()).outcomes
     frames = mc.summary.query("quantity == 'frame'")
     assert frames["mean"].to_numpy() == pytest.approx(det.frame.to_numpy(), rel=1e-12)
@@ -98,8 +99,8 @@ def test_economy_and_cost_shocks_have_the_asked_spread() -> None:
 def test_request_noise_is_reproducible_per_draw() -> None:
     s = bs.default_scenario()
     process = bs.process.BudgetProcess(requests=Requests(noise=0.3, seed=4))
-    a = bs.simulate(s, CURRENT, process=process, draws=2100, seed=1, chunk_size=1024, keep_draws=True)
-    b = bs.simulate(s, CURRENT, process=process, draws=2100, seed=1, chunk_size=4096, keep_draws=True)
+    a = bs.monte_carlo(s, CURRENT, process=process, draws=2100, seed=1, chunk_size=1024, keep_draws=True)
+    b = bs.monte_carlo(s, CURRENT, process=process, draws=2100, seed=1, chunk_size=4096, keep_draws=True)
     assert np.array_equal(a.result.raw.frame, b.result.raw.frame)
 
 
@@ -113,7 +114,9 @@ def test_block_random_is_chunk_invariant() -> None:
 
 
 def test_compare_with_draws(scenario: bs.Scenario) -> None:
-    cmp = bs.compare(scenario, {"current": CURRENT, "needs": bs.strategies.needs_based()}, draws=2000, seed=1)
+    cmp = bs.compare_monte_carlo(
+        scenario, {"current": CURRENT, "needs": bs.strategies.needs_based()}, draws=2000, seed=1
+    )
     assert cmp.metrics.strategy.tolist() == ["current", "needs"]
     assert set(cmp.risk.columns) == {
         "strategy",
@@ -128,12 +131,12 @@ def test_compare_with_draws(scenario: bs.Scenario) -> None:
 
 def test_monte_carlo_input_errors() -> None:
     with pytest.raises(ValueError, match="the scenario has no uncertainty to draw from"):
-        bs.simulate(make_scenario(), CURRENT, draws=10)
+        bs.monte_carlo(make_scenario(), CURRENT, draws=10)
     s = make_scenario(uncertainty=Uncertainty())
     with pytest.raises(ValueError, match="draws must be >= 1"):
-        bs.simulate(s, CURRENT, draws=0)
+        bs.monte_carlo(s, CURRENT, draws=0)
     with pytest.raises(ValueError, match=r"quantiles must be in \(0, 1\)"):
-        bs.simulate(s, CURRENT, draws=10, quantiles=(0.5, 1.0))
+        bs.monte_carlo(s, CURRENT, draws=10, quantiles=(0.5, 1.0))
     with pytest.raises(ValidationError, match=r"uncertainty.population.sd: unknown key\(s\) \['0-4'\]"):
         make_scenario(uncertainty=Uncertainty(population=PopulationUncertainty(sd={"0-4": 0.01})))
     with pytest.raises(ValidationError, match="legislation_size"):
@@ -147,7 +150,7 @@ def test_quantile_columns_are_named_by_value_and_fan_charts_use_them() -> None:
     from budgetsim.reporting.plots import fan_chart
 
     s = bs.default_scenario()
-    mc = bs.simulate(s, CURRENT, draws=1100, seed=1, quantiles=(0.001, 0.004, 0.5, 0.995, 0.999))
+    mc = bs.monte_carlo(s, CURRENT, draws=1100, seed=1, quantiles=(0.001, 0.004, 0.5, 0.995, 0.999))
     assert [c for c in mc.summary.columns if c.startswith("q") and c != "quantity"] == [
         "q0.1",
         "q0.4",
@@ -158,7 +161,7 @@ def test_quantile_columns_are_named_by_value_and_fan_charts_use_them() -> None:
     labels = [t.get_text() for t in fan_chart(mc, "VÄN").axes[0].get_legend().get_texts()]
     assert labels == ["0.1-99.9 % of draws", "0.4-99.5 % of draws", "mean"]
     with pytest.raises(ValueError, match="quantiles must differ"):
-        bs.simulate(s, CURRENT, draws=10, quantiles=(0.5, 0.5))
+        bs.monte_carlo(s, CURRENT, draws=10, quantiles=(0.5, 0.5))
 
 
 def test_common_random_numbers_across_end_years() -> None:

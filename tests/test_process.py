@@ -6,7 +6,8 @@ from factory import economy, make_scenario, vintage_scenario
 from pydantic import ValidationError
 
 import budgetsim as bs
-from budgetsim.process import Balance, BudgetProcess, Requests, YearEndRule, boras_practice, kept_surpluses
+from budgetsim.datasets.boras import boras_practice, kept_surpluses
+from budgetsim.process import Balance, BudgetProcess, Requests, YearEndRule
 
 FLAT = {"wage_uplift": 0.0, "price_uplift": 0.0, "efficiency": 0.0}
 YEARS = range(2024, 2027)
@@ -208,7 +209,9 @@ def test_borås_practice_against_kept_surpluses_and_three_year_frames() -> None:
     kept = cmp.results["kept"].year_end.groupby("committee").sum()
     assert kept.written_off.sum() == 0 and kept.clawed_back.sum() == 0
     vän = cmp.results["practice"].year_end.query("committee == 'VÄN' and year == 2024").iloc[0]
-    assert vän.accumulated == pytest.approx(170e6 - vän.covered_by_savings + vän.kept)  # its 170 MSEK pay its deficits first
+    assert vän.accumulated == pytest.approx(
+        170e6 - vän.covered_by_savings + vän.kept
+    )  # its 170 MSEK pay its deficits first
     # every process component bridges exactly
     for result in cmp.results.values():
         total = result.components.groupby(["year", "committee"]).amount.sum()

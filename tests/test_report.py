@@ -11,7 +11,7 @@ import matplotlib
 import pytest
 
 import budgetsim as bs
-from budgetsim.process import boras_practice
+from budgetsim.datasets.boras import boras_practice
 from budgetsim.reporting.report import report
 
 matplotlib.use("Agg")

@@ -39,7 +39,7 @@ def test_grid_points_and_a_point_equal_a_direct_run(scenario: bs.Scenario, local
         "strategy": "needs",
     }
     variant = GRID["efficiency"][0.0](scenario.with_volume_driver("VÄN", min_age=80))
-    direct = bs.simulate(variant, STRATEGIES["needs"], name="needs", draws=DRAWS, seed=5)
+    direct = bs.monte_carlo(variant, STRATEGIES["needs"], name="needs", draws=DRAWS, seed=5)
     mine = local.risk.query("point == 5").drop(columns=["point", "elderly driver", "efficiency", "strategy"])
     pd.testing.assert_frame_equal(mine.reset_index(drop=True), direct.risk, check_exact=True)
 
@@ -118,7 +118,7 @@ def test_store_refuses_a_sweep_with_another_process_or_strategy(tmp_path, scenar
             draws=50,
             seed=1,
             store=store,
-            process=bs.process.boras_practice(),
+            process=bs.datasets.boras.boras_practice(),
         )
     with pytest.raises(ValueError, match="holds another sweep"):
         sweep(scenario, {}, {"current": STRATEGIES["needs"]}, draws=50, seed=1, store=store)

@@ -7,13 +7,15 @@ allocation principles.
 ['year', 'committee', 'frame']
 """
 
-from budgetsim import datasets, engine, metrics, process, strategies, transitions
-from budgetsim.compare import Comparison, MonteCarloComparison, compare
-from budgetsim.datasets import boras
-from budgetsim.engine import Allocation, BudgetContext, simulate
-from budgetsim.engine.montecarlo import MonteCarloResult
+from importlib.metadata import version
+
+from budgetsim import core, datasets, engine, io, metrics, process, reporting, strategies, transitions
+from budgetsim.compare import Comparison, MonteCarloComparison, compare, compare_monte_carlo
+from budgetsim.core import Allocation, BudgetContext, StrategyLike, money
+from budgetsim.datasets.boras import boras
+from budgetsim.datasets.registry import DEFAULT, dataset
 from budgetsim.reporting.describe import describe
-from budgetsim.result import Result
+from budgetsim.result import MonteCarloResult, Result, monte_carlo, simulate
 from budgetsim.scenario import (
     Addition,
     AgeBand,
@@ -34,12 +36,12 @@ from budgetsim.scenario import (
     VolumeDriver,
 )
 
-__version__ = "0.1.0"
+__version__ = version("budgetsim")
 
 
 def default_scenario() -> Scenario:
-    """The built-in Borås Stad scenario: base year 2023, budget years 2024-2030."""
-    return boras()
+    """The default dataset's scenario (the built-in Borås Stad: base year 2023, budget years 2024-2030)."""
+    return dataset(DEFAULT).scenario()
 
 
 __all__ = [
@@ -64,16 +66,23 @@ __all__ = [
     "Result",
     "Scenario",
     "SourceNote",
+    "StrategyLike",
     "Uncertainty",
     "VolumeDriver",
     "boras",
     "compare",
+    "compare_monte_carlo",
+    "core",
     "datasets",
     "default_scenario",
     "describe",
     "engine",
+    "io",
     "metrics",
+    "money",
+    "monte_carlo",
     "process",
+    "reporting",
     "simulate",
     "strategies",
     "transitions",

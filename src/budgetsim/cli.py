@@ -1,5 +1,6 @@
-"""The ``budgetsim`` command line. Every command works on the built-in Borås data, or on a run
-file (YAML: scenario, strategies, process, draws) given as its first argument."""
+"""The ``budgetsim`` command line. Every command works on a registered dataset (by default the
+built-in Borås data; ``--dataset`` names another), or on a run file (YAML: scenario, strategies,
+process, draws) given as its first argument."""
 
 from __future__ import annotations
 
@@ -14,22 +15,23 @@ import pandas as pd
 import typer
 import yaml
 
-from budgetsim.compare import Comparison, MonteCarloComparison, compare
-from budgetsim.datasets import boras
-from budgetsim.engine.simulate import simulate
+from budgetsim.compare import Comparison, MonteCarloComparison, compare, compare_monte_carlo
+from budgetsim.core.context import StrategyLike
+from budgetsim.core.money import MSEK
+from budgetsim.datasets.registry import DEFAULT, dataset
 from budgetsim.io import load_run, run_schema, scenario_schema
 from budgetsim.metrics import MONEY_METRICS
-from budgetsim.money import MSEK
 from budgetsim.process.rules import BudgetProcess
 from budgetsim.reporting.describe import describe
+from budgetsim.reporting.report import report
+from budgetsim.result import simulate
 from budgetsim.scenario import Scenario
-from budgetsim.strategies import boras_current, incremental, needs_based
 
 app = typer.Typer(
     help=(
         "Simulate how a municipality splits its budget between committees, and compare allocation principles. "
-        "Without a RUN_FILE the commands use the built-in Borås data and compare Borås's current model, "
-        "incremental frames and needs-based allocation."
+        "Without a RUN_FILE the commands use a registered dataset (default: the built-in Borås data) and "
+        "the comparison it declares (for Borås: its current model, incremental frames and needs-based allocation)."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -44,38 +46,33 @@ class Language(str, Enum):
 
 RunFileArg = Annotated[
     Path | None,
-    typer.Argument(help="A run file (YAML: scenario, strategies, process, draws). Default: built-in Borås."),
+    typer.Argument(help="A run file (YAML: scenario, strategies, process, draws). Default: the dataset."),
 ]
+DatasetOption = Annotated[str, typer.Option("--dataset", help="A registered dataset to run when no run file is given.")]
 OutOption = Annotated[Path, typer.Option(help="Folder for the output files.")]
-
-
-def standard_strategies() -> dict:
-    """The comparison the commands run without a run file."""
-    current = boras_current()
-    return {
-        "current": current,
-        "incremental only": incremental(),
-        "needs based": needs_based(),
-        "needs based, current total": needs_based(total=current),
-    }
 
 
 @dataclass
 class Run:
     scenario: Scenario
-    strategies: dict[str, Callable[..., Any]]
+    strategies: dict[str, StrategyLike]
     process: BudgetProcess | None
     draws: int | None
     seed: int
 
 
-def _load(run_file: Path | None, end_year: int | None = None, forecast_bias: bool | None = None) -> Run:
+def _load(
+    run_file: Path | None, name: str = DEFAULT, end_year: int | None = None, forecast_bias: bool | None = None
+) -> Run:
     if run_file is None:
-        scenario = boras(end_year=2030 if end_year is None else end_year, forecast_bias=forecast_bias is not False)
-        return Run(scenario, standard_strategies(), None, None, 0)
+        chosen = dataset(name)
+        options: dict[str, Any] = {"end_year": end_year, "forecast_bias": forecast_bias}
+        scenario = chosen.scenario(**{k: v for k, v in options.items() if v is not None})
+        return Run(scenario, chosen.strategies(), None, None, 0)
     if end_year is not None or forecast_bias is not None:
         raise ValueError(
-            "--end-year and --forecast-bias apply to the built-in data; set them in the run file's scenario"
+            "--end-year and --forecast-bias apply to the built-in data (a registered dataset); "
+            "set them in the run file's scenario"
         )
     try:
         run = load_run(run_file)
@@ -112,7 +109,7 @@ def format_comparison(cmp: Comparison) -> str:
     )
     coverage = cmp.committee_metrics.pivot(index="committee", columns="strategy", values="mean_coverage")
     order = list(cmp.results)
-    committees = list(next(iter(cmp.results.values())).scenario.committees)
+    committees = list(next(iter(cmp.results.values())).arrays.committees)
     parts = [
         "Strategies (deficits and surpluses summed over all years)",
         metrics.to_string(formatters=formatters),
@@ -184,12 +181,14 @@ def _header(run: Run, draws: int | None, seed: int) -> str:
 @app.command("compare")
 def compare_command(
     run_file: RunFileArg = None,
+    dataset_name: DatasetOption = DEFAULT,
     out: OutOption = Path("budgetsim-output"),
     end_year: Annotated[
-        int | None, typer.Option(help="Built-in data: last budget year (default 2030; the base year is 2023).")
+        int | None, typer.Option(help="Dataset option: last budget year (Borås: default 2030, base year 2023).")
     ] = None,
     forecast_bias: Annotated[
-        bool | None, typer.Option(help="Built-in data: let population forecasts err as Borås's did (default: yes).")
+        bool | None,
+        typer.Option(help="Dataset option: let population forecasts err as the municipality's did (Borås: yes)."),
     ] = None,
     draws: Annotated[
         int | None, typer.Option(help="Monte Carlo: this many draws of the scenario's uncertainty.", min=1)
@@ -199,10 +198,14 @@ def compare_command(
     """Compare the strategies: print a summary (MSEK) and write the tidy tables as CSV. With --draws,
     compare their risks over that many draws of the scenario's uncertainty."""
     try:
-        run = _load(run_file, end_year, forecast_bias)
+        run = _load(run_file, dataset_name, end_year, forecast_bias)
         draws = draws or run.draws
         seed = run.seed if seed is None else seed
-        cmp = compare(run.scenario, run.strategies, process=run.process, draws=draws, seed=seed)
+        cmp: Comparison | MonteCarloComparison = (
+            compare(run.scenario, run.strategies, process=run.process)
+            if draws is None
+            else compare_monte_carlo(run.scenario, run.strategies, process=run.process, draws=draws, seed=seed)
+        )
     except ValueError as err:  # pydantic's ValidationError is a ValueError
         raise _fail(err) from None
     typer.echo(_header(run, draws, seed))
@@ -228,12 +231,13 @@ def compare_command(
 @app.command("run")
 def run_command(
     run_file: RunFileArg = None,
+    dataset_name: DatasetOption = DEFAULT,
     strategy: Annotated[str | None, typer.Option(help="Which strategy of the run (default: the first).")] = None,
     out: OutOption = Path("budgetsim-output"),
 ) -> None:
     """Simulate one strategy: print its frames (MSEK, committee x year) and write its tables as CSV."""
     try:
-        run = _load(run_file)
+        run = _load(run_file, dataset_name)
         name, chosen = _pick(run, strategy)
         result = simulate(run.scenario, chosen, name=name, process=run.process)
     except ValueError as err:
@@ -258,14 +262,15 @@ def run_command(
 def explain_command(
     committee: Annotated[str, typer.Argument(help="Committee id, e.g. IFN, or ALL for the whole municipality.")],
     year: Annotated[int | None, typer.Argument(help="Budget year (default: the last).")] = None,
-    run_file: Annotated[Path | None, typer.Option("--run-file", help="A run file (default: built-in Borås).")] = None,
+    run_file: Annotated[Path | None, typer.Option("--run-file", help="A run file (default: the dataset).")] = None,
+    dataset_name: DatasetOption = DEFAULT,
     strategy: Annotated[str | None, typer.Option(help="Which strategy of the run (default: the first).")] = None,
     language: Annotated[Language, typer.Option(help="Language of the labels.")] = Language.en,
     plot: Annotated[Path | None, typer.Option(help="Also save the waterfall chart to this PNG/SVG file.")] = None,
 ) -> None:
     """Show how a committee's frame got from last year's to this year's, component by component."""
     try:
-        run = _load(run_file)
+        run = _load(run_file, dataset_name)
         name, chosen = _pick(run, strategy)
         result = simulate(run.scenario, chosen, name=name, process=run.process)
         bridge = result.explain(None if committee.upper() == "ALL" else committee, year, language=language.value)
@@ -281,13 +286,14 @@ def explain_command(
 @app.command("describe")
 def describe_command(
     run_file: RunFileArg = None,
+    dataset_name: DatasetOption = DEFAULT,
     strategy: Annotated[str | None, typer.Option(help="Which strategy of the run (default: the first).")] = None,
     language: Annotated[Language, typer.Option(help="Language of the labels.")] = Language.en,
     out: Annotated[Path | None, typer.Option(help="Write the Markdown to this file instead of printing it.")] = None,
 ) -> None:
     """Describe the model in force in plain words (Markdown), from the objects that compute it."""
     try:
-        run = _load(run_file)
+        run = _load(run_file, dataset_name)
         chosen = _pick(run, strategy)[1]
         text = describe(run.scenario, chosen, run.process, language.value)
     except ValueError as err:
@@ -302,6 +308,7 @@ def describe_command(
 @app.command("report")
 def report_command(
     run_file: RunFileArg = None,
+    dataset_name: DatasetOption = DEFAULT,
     out: OutOption = Path("budgetsim-report"),
     draws: Annotated[int | None, typer.Option(help="Add Monte Carlo risks over this many draws.", min=1)] = None,
     seed: Annotated[int | None, typer.Option(help="Seed of the Monte Carlo draws.")] = None,
@@ -309,10 +316,8 @@ def report_command(
 ) -> None:
     """Write the comparison as an Excel pack (comparison.xlsx) and a self-contained HTML report
     (report.html) that opens in any browser."""
-    from budgetsim.reporting.report import report
-
     try:
-        run = _load(run_file)
+        run = _load(run_file, dataset_name)
         paths = report(
             run.scenario,
             run.strategies,
@@ -337,9 +342,16 @@ def schema_command(out: OutOption = Path("schemas")) -> None:
 
 
 @app.command("sources")
-def sources_command() -> None:
-    """List where every value of the built-in Borås data comes from (published, estimate, assumption)."""
-    table = boras().provenance()[["item", "status", "value", "unit", "source"]]
+def sources_command(run_file: RunFileArg = None, dataset_name: DatasetOption = DEFAULT) -> None:
+    """List where every value of the scenario comes from (published, estimate, assumption)."""
+    try:
+        run = _load(run_file, dataset_name)
+    except ValueError as err:
+        raise _fail(err) from None
+    if not run.scenario.notes:
+        typer.echo(f"{run.scenario.name}: the scenario gives no sources")
+        return
+    table = run.scenario.provenance()[["item", "status", "value", "unit", "source"]]
     with pd.option_context("display.max_colwidth", 60, "display.width", 200):
         typer.echo(table.to_string(index=False))
 

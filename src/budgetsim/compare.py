@@ -8,14 +8,14 @@ from typing import Any
 
 import pandas as pd
 
-from budgetsim.engine import compile_scenario, simulate
-from budgetsim.engine.arrays import ScenarioArrays
-from budgetsim.engine.context import StrategyLike, strategy_name
-from budgetsim.engine.montecarlo import MonteCarloResult
+from budgetsim.core.arrays import ScenarioArrays, compile_scenario
+from budgetsim.core.context import StrategyLike, strategy_name
 from budgetsim.metrics import committee_metrics, scorecard, strategy_metrics, yearly_metrics
 from budgetsim.process import BudgetProcess
-from budgetsim.result import Result
+from budgetsim.result import MonteCarloResult, Result, monte_carlo, simulate
 from budgetsim.scenario import Scenario
+
+Strategies = Mapping[str, StrategyLike | tuple[StrategyLike, BudgetProcess | None]] | Sequence[StrategyLike]
 
 
 class Comparison:
@@ -118,19 +118,26 @@ class MonteCarloComparison:
         return pd.DataFrame(rows)
 
 
+def _named(
+    strategies: Strategies, process: BudgetProcess | None
+) -> dict[str, tuple[StrategyLike, BudgetProcess | None]]:
+    """{name: (strategy, process)}: a dict's values may be pairs (strategy, its own process)."""
+    if isinstance(strategies, Mapping):
+        named = dict(strategies)
+    else:
+        named = {strategy_name(s): s for s in strategies}
+        if len(named) != len(strategies):
+            raise ValueError("two strategies have the same name; pass a dict {name: strategy}")
+    if not named:
+        raise ValueError("compare needs at least one strategy")
+    return {name: value if isinstance(value, tuple) else (value, process) for name, value in named.items()}
+
+
 def compare(
-    scenario: Scenario | ScenarioArrays,
-    strategies: Mapping[str, StrategyLike | tuple[StrategyLike, BudgetProcess | None]] | Sequence[StrategyLike],
-    process: BudgetProcess | None = None,
-    *,
-    draws: int | None = None,
-    seed: int = 0,
-    **monte_carlo: Any,
-) -> Comparison | MonteCarloComparison:
+    scenario: Scenario | ScenarioArrays, strategies: Strategies, process: BudgetProcess | None = None
+) -> Comparison:
     """Simulate each strategy on the same scenario, inside ``process`` if given. A value of the
     ``strategies`` dict may also be a pair ``(strategy, process)``, to compare budget processes.
-    With ``draws=N`` every strategy runs on the same N draws (same ``seed``) and a
-    :class:`MonteCarloComparison` comes back; further keywords go to ``simulate``.
 
     >>> import budgetsim as bs
     >>> cmp = bs.compare(bs.default_scenario(), {"current": bs.strategies.boras_current(),
@@ -138,17 +145,32 @@ def compare(
     >>> cmp.metrics.strategy.tolist()
     ['current', 'needs based']
     """
-    named = dict(strategies) if isinstance(strategies, Mapping) else {strategy_name(s): s for s in strategies}
-    if not isinstance(strategies, Mapping) and len(named) != len(strategies):
-        raise ValueError("two strategies have the same name; pass a dict {name: strategy}")
-    if not named:
-        raise ValueError("compare needs at least one strategy")
+    named = _named(strategies, process)
     arrays = scenario if isinstance(scenario, ScenarioArrays) else compile_scenario(scenario)
-    results = {}
-    for name, value in named.items():
-        strategy, own = value if isinstance(value, tuple) else (value, process)
-        if draws is None:
-            results[name] = simulate(arrays, strategy, name=name, process=own)
-        else:
-            results[name] = simulate(scenario, strategy, name=name, process=own, draws=draws, seed=seed, **monte_carlo)
-    return Comparison(results) if draws is None else MonteCarloComparison(results)
+    return Comparison({name: simulate(arrays, s, name=name, process=p) for name, (s, p) in named.items()})
+
+
+def compare_monte_carlo(
+    scenario: Scenario,
+    strategies: Strategies,
+    process: BudgetProcess | None = None,
+    *,
+    draws: int,
+    seed: int = 0,
+    **options: Any,
+) -> MonteCarloComparison:
+    """Every strategy over the same ``draws`` draws of the scenario's uncertainty (same ``seed``);
+    further keywords (``chunk_size``, ``quantiles``, ``progress``) go to :func:`~budgetsim.monte_carlo`.
+
+    >>> import budgetsim as bs
+    >>> mc = bs.compare_monte_carlo(bs.default_scenario(), [bs.strategies.incremental()], draws=50)
+    >>> mc.metrics.strategy.tolist()
+    ['incremental']
+    """
+    named = _named(strategies, process)
+    return MonteCarloComparison(
+        {
+            name: monte_carlo(scenario, s, name=name, process=p, draws=draws, seed=seed, **options)
+            for name, (s, p) in named.items()
+        }
+    )

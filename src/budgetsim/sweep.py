@@ -24,10 +24,12 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel
 
-from budgetsim.engine.context import StrategyLike
-from budgetsim.engine.simulate import simulate
+from budgetsim.core.context import StrategyLike
+from budgetsim.core.registry import Rule
 from budgetsim.process.rules import BudgetProcess
+from budgetsim.result import monte_carlo
 from budgetsim.scenario import Scenario
+from budgetsim.store import SweepStore
 
 Variations = Mapping[str, Mapping[Any, Callable[[Scenario], Scenario]]]
 
@@ -58,7 +60,7 @@ class Task:
 
 def run_task(task: Task) -> dict[str, pd.DataFrame]:
     """Run one point: its Monte Carlo summary and risk tables, tagged with the point number."""
-    mc = simulate(
+    mc = monte_carlo(
         task.scenario, task.strategy, name=task.point.strategy, process=task.process, draws=task.draws, seed=task.seed
     )
     return {"summary": mc.summary.assign(point=task.point.index), "risk": mc.risk.assign(point=task.point.index)}
@@ -130,8 +132,6 @@ def sweep(
 
     writer = None
     if store is not None:
-        from budgetsim.store import SweepStore
-
         writer = SweepStore(Path(store))
         writer.open(manifest(tasks, draws, seed))
         tasks = [t for t in tasks if not writer.done(t.point.index)]
@@ -164,6 +164,9 @@ def fingerprint(obj: Any) -> str:
 
 
 def _describe(obj: Any) -> str:
+    if isinstance(obj, Rule):
+        fields = ",".join(f"{name}={_describe(getattr(obj, name))}" for name in type(obj).model_fields)
+        return f"{type(obj).__qualname__}({fields})"
     if isinstance(obj, BaseModel):
         return f"{type(obj).__name__}:{obj.model_dump_json()}"
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):

@@ -1,5 +1,5 @@
-"""Built-in datasets."""
+"""Built-in and installed datasets, found through the ``budgetsim.datasets`` entry points."""
 
-from budgetsim.datasets.boras import boras
+from budgetsim.datasets.registry import DEFAULT, Dataset, data_folder, dataset, datasets
 
-__all__ = ["boras"]
+__all__ = ["DEFAULT", "Dataset", "data_folder", "dataset", "datasets"]

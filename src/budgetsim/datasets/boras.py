@@ -1,5 +1,7 @@
-"""The built-in Borås Stad scenario, built from the files in the package's ``_data/boras`` folder
-(the repository's ``data/boras``). Every value carries a note: published, estimate or assumption.
+"""The built-in Borås Stad dataset: the scenario, built from the files in the package's
+``_data/boras`` folder (the repository's ``data/boras``), the study's process presets with Borås's
+committees in their roles, and the comparison the command line runs by default. Every value
+carries a note: published, estimate or assumption.
 
 What is real: the population by five-year band at 2022-12-31 and Borås's forecast of May 2023 for
 2023-2027; the 2023 total population; two older forecast vintages (2019 and 2020 facts); the
@@ -25,12 +27,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import cache
-from importlib.resources import files
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from budgetsim.core.context import StrategyLike
+from budgetsim.datasets.registry import Dataset, data_folder
+from budgetsim.process import BudgetProcess, presets
 from budgetsim.scenario import (
     AgeBand,
     Committee,
@@ -49,6 +53,7 @@ from budgetsim.scenario import (
     Uncertainty,
     VolumeDriver,
 )
+from budgetsim.strategies import boras_current, incremental, needs_based
 
 STUDY = "study = Rosvall 2023, thesis on Borås Stad (shared/seed), line numbers of the text"
 
@@ -59,7 +64,7 @@ def read(name: str) -> pd.DataFrame:
     >>> read("committees.csv").id.tolist()[:3]
     ['FSN', 'GSN', 'GVN']
     """
-    with (files("budgetsim") / "_data" / "boras" / name).open(encoding="utf-8") as handle:
+    with data_folder("budgetsim", "boras").joinpath(name).open(encoding="utf-8") as handle:
         return pd.read_csv(handle, comment="#", keep_default_na=False, na_values=[""])
 
 
@@ -432,3 +437,53 @@ def boras(end_year: int = 2030, forecast_bias: bool = True) -> Scenario:
         uncertainty=uncertainty,
         notes=(*notes, *uncertainty_notes),
     )
+
+
+MSEK = 1e6
+#: VÄN has built an accumulated surplus of 170 MSEK (study l.474).
+OPENING_ACCUMULATED = {"VÄN": 170 * MSEK}
+
+
+def boras_practice(frame_period: int = 1) -> BudgetProcess:
+    """Borås as the study describes it (:func:`budgetsim.process.study_practice`): IFN's deficits
+    are written off (l.460), SON's usually restored after negotiation (l.492), both modelled as
+    written off; SON gets half a surplus less next time (l.493-494); GSN keeps its surplus and may
+    spend a fifth of it a year on temporary initiatives (l.482); VÄN starts with 170 MSEK saved.
+
+    >>> boras_practice().year_end["IFN"].deficit_write_off
+    1.0
+    """
+    return presets.study_practice(
+        written_off=("IFN", "SON"),
+        ratchet={"SON": 0.5},
+        saving={"GSN": 0.2},
+        opening_accumulated=OPENING_ACCUMULATED,
+        frame_period=frame_period,
+    )
+
+
+def kept_surpluses(frame_period: int = 1) -> BudgetProcess:
+    """No write-offs, surpluses kept (:func:`budgetsim.process.kept_surpluses`), VÄN starting
+    with its 170 MSEK."""
+    return presets.kept_surpluses(OPENING_ACCUMULATED, frame_period)
+
+
+def standard_strategies() -> dict[str, StrategyLike]:
+    """The comparison the command line runs on Borås: its current model, incremental frames only,
+    and needs-based allocation of the total revenue allows and of the current model's total."""
+    current = boras_current()
+    return {
+        "current": current,
+        "incremental only": incremental(),
+        "needs based": needs_based(),
+        "needs based, current total": needs_based(total=current),
+    }
+
+
+DATASET = Dataset(
+    name="boras",
+    title="Borås Stad",
+    build=boras,
+    strategies=standard_strategies,
+    processes={"boras_practice": boras_practice, "kept_surpluses": kept_surpluses},
+)

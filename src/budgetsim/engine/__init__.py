@@ -1,8 +1,19 @@
-"""The engine: scenario compiled to arrays, the year loop, the cost side."""
+"""The engine: the year loop over budget years on arrays with a leading draws axis, the draws of
+a scenario's uncertainty, and Monte Carlo in chunks with streaming summaries. It returns raw
+arrays; :mod:`budgetsim.result` turns them into tidy tables."""
 
-from budgetsim.engine.arrays import ScenarioArrays, compile_scenario
-from budgetsim.engine.context import Allocation, BudgetContext
-from budgetsim.engine.costs import need_and_cost
-from budgetsim.engine.simulate import simulate
+from budgetsim.core.arrays import ScenarioArrays, compile_scenario
+from budgetsim.engine.montecarlo import StreamingSummary, run_monte_carlo
+from budgetsim.engine.run import ProcessRecords, RunArrays, run_years
+from budgetsim.engine.sampling import sample
 
-__all__ = ["Allocation", "BudgetContext", "ScenarioArrays", "compile_scenario", "need_and_cost", "simulate"]
+__all__ = [
+    "ProcessRecords",
+    "RunArrays",
+    "ScenarioArrays",
+    "StreamingSummary",
+    "compile_scenario",
+    "run_monte_carlo",
+    "run_years",
+    "sample",
+]

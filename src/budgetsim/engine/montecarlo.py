@@ -12,16 +12,16 @@ minimum or maximum is reported.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
-from budgetsim.engine.arrays import ScenarioArrays
-from budgetsim.engine.context import AllocationLike, BudgetContext
-from budgetsim.engine.sampling import BLOCK, sample
+from budgetsim.core.arrays import ScenarioArrays
+from budgetsim.core.context import StrategyLike
+from budgetsim.core.random import BLOCK
+from budgetsim.engine.run import RunArrays, run_years
+from budgetsim.engine.sampling import sample
 from budgetsim.process.rules import BudgetProcess
-from budgetsim.result import Result, RunArrays
 from budgetsim.scenario.uncertainty import Uncertainty
 
 QUANTITIES = ("frame", "need", "cost", "result", "coverage")
@@ -35,8 +35,7 @@ def quantile_name(q: float) -> str:
     return f"q{q * 100:.10g}"
 
 
-def _values(result: Result) -> dict[str, np.ndarray]:
-    raw = result.raw
+def _values(raw: RunArrays) -> dict[str, np.ndarray]:
     return {
         "frame": raw.frame,
         "need": raw.need,
@@ -61,9 +60,9 @@ class StreamingSummary:
         self.min = np.full(shape, np.inf)
         self.max = np.full(shape, -np.inf)
 
-    def add(self, result: Result, first: int) -> None:
-        values = _values(result)
-        D = result.raw.frame.shape[0]
+    def add(self, raw: RunArrays, first: int) -> None:
+        values = _values(raw)
+        D = raw.frame.shape[0]
         for start in range(0, D, BLOCK):
             block = (first + start) // BLOCK
             self.sums[block] = {}
@@ -138,25 +137,10 @@ class StreamingSummary:
         )
 
 
-class MonteCarloResult:
-    """A strategy over many draws: ``summary`` and ``risk`` tables (see
-    :class:`StreamingSummary`), and with ``keep_draws=True`` the full per-draw ``result``."""
-
-    def __init__(self, strategy: str, draws: int, seed: int, stream: StreamingSummary, result: Result | None) -> None:
-        self.strategy, self.draws, self.seed = strategy, draws, seed
-        self.summary = stream.summary()
-        self.risk = stream.risk()
-        self.result = result
-
-    def __repr__(self) -> str:
-        return f"<MonteCarloResult {self.strategy!r}: {self.draws:,} draws, seed {self.seed}>"
-
-
 def run_monte_carlo(
     arrays: ScenarioArrays,
     uncertainty: Uncertainty,
-    strategy: Callable[[BudgetContext], AllocationLike],
-    simulate: Callable[..., Result],
+    strategy: StrategyLike,
     *,
     draws: int,
     seed: int,
@@ -166,8 +150,9 @@ def run_monte_carlo(
     quantiles: Sequence[float] = DEFAULT_QUANTILES,
     keep_draws: bool = False,
     progress: Callable[[int], None] | None = None,
-) -> MonteCarloResult:
-    """Run ``draws`` draws in chunks of ``chunk_size`` (rounded up to whole blocks of 1,024)."""
+) -> tuple[StreamingSummary, RunArrays | None]:
+    """Run ``draws`` draws in chunks of ``chunk_size`` (rounded up to whole blocks of 1,024): the
+    streaming summary, and with ``keep_draws`` the per-draw engine output of all chunks."""
     if draws < 1:
         raise ValueError(f"draws must be >= 1, got {draws}")
     if any(not 0 < q < 1 for q in quantiles):
@@ -176,32 +161,30 @@ def run_monte_carlo(
         raise ValueError(f"quantiles must differ, got {list(quantiles)}")
     chunk = max(BLOCK, -(-chunk_size // BLOCK) * BLOCK)
     stream = StreamingSummary(arrays.years, arrays.committees, quantiles)
-    kept: list[Result] = []
+    kept: list[RunArrays] = []
     for first in range(0, draws, chunk):
         count = min(chunk, draws - first)
-        result = simulate(sample(arrays, uncertainty, first, count, seed), strategy, name=label, process=process)
-        stream.add(result, first)
+        raw, _ = run_years(sample(arrays, uncertainty, first, count, seed), strategy, label, process)
+        stream.add(raw, first)
         if keep_draws:
-            kept.append(result)
+            kept.append(raw)
         if progress is not None:
             progress(count)
-    return MonteCarloResult(label, draws, seed, stream, _concatenate(kept) if keep_draws else None)
+    return stream, _concatenate(kept) if keep_draws else None
 
 
-def _concatenate(results: list[Result]) -> Result:
-    """One result over all draws (process tables are not kept). A component that some chunk did
-    not produce is zero there."""
-    first = results[0]
+def _concatenate(runs: list[RunArrays]) -> RunArrays:
+    """One run over all draws (process tables are not kept). A component that some chunk did not
+    produce is zero there."""
 
-    def joined(pick: Callable[[Result], dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
-        keys = list(dict.fromkeys(k for r in results for k in pick(r)))
-        return {k: np.concatenate([pick(r).get(k, np.zeros_like(r.raw.frame)) for r in results]) for k in keys}
+    def joined(pick: Callable[[RunArrays], dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+        keys = list(dict.fromkeys(k for r in runs for k in pick(r)))
+        return {k: np.concatenate([pick(r).get(k, np.zeros_like(r.frame)) for r in runs]) for k in keys}
 
-    raw = RunArrays(
-        frame=np.concatenate([r.raw.frame for r in results]),
-        components=joined(lambda r: r.raw.components),
-        info=joined(lambda r: r.raw.info),
-        need=np.concatenate([r.raw.need for r in results]),
-        cost=np.concatenate([r.raw.cost for r in results]),
+    return RunArrays(
+        frame=np.concatenate([r.frame for r in runs]),
+        components=joined(lambda r: r.components),
+        info=joined(lambda r: r.info),
+        need=np.concatenate([r.need for r in runs]),
+        cost=np.concatenate([r.cost for r in runs]),
     )
-    return Result(replace(first.scenario, first_draw=0), first.strategy, raw)

@@ -40,8 +40,12 @@ def load_scenario(path: str | Path) -> Scenario:
 
 def save_scenario(scenario: Scenario, path: str | Path) -> Path:
     """Write a scenario as YAML or JSON (by the file's ending), whole or not at all."""
+    return save_document(scenario.model_dump(mode="json"), path)
+
+
+def save_document(data: Any, path: str | Path) -> Path:
+    """Write ``data`` as YAML or JSON (by the file's ending), whole or not at all."""
     path = Path(path)
-    data = scenario.model_dump(mode="json")
     text = (
         json.dumps(data, indent=1, ensure_ascii=False)
         if path.suffix.lower() == ".json"

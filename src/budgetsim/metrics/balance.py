@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from budgetsim.result import Result
+from budgetsim.result.result import Result
 
 
 def results(result: Result) -> np.ndarray:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from budgetsim.result import Result
+from budgetsim.result.result import Result
 
 
 def gini(values: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -32,8 +32,8 @@ def coverage(result: Result) -> np.ndarray:
     if np.any(frame < 0):
         d, t, c = (int(i[0]) for i in np.nonzero(frame < 0))
         raise ValueError(
-            f"strategy {result.strategy!r} gives {result.scenario.committees[c]} a negative frame in "
-            f"{int(result.scenario.years[t])} ({frame[d, t, c]:,.0f} SEK); coverage is not defined"
+            f"strategy {result.strategy!r} gives {result.arrays.committees[c]} a negative frame in "
+            f"{int(result.arrays.years[t])} ({frame[d, t, c]:,.0f} SEK); coverage is not defined"
         )
     return frame / result.raw.need
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from budgetsim.result import Result
+from budgetsim.result.result import Result
 
 
 def process_metrics(result: Result) -> dict[str, float]:

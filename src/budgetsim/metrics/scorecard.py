@@ -15,7 +15,7 @@ import pandas as pd
 from budgetsim.metrics.fairness import coverage
 from budgetsim.metrics.shape import change_l_kurtosis, negotiated_share
 from budgetsim.metrics.summary import strategy_metrics
-from budgetsim.result import Result
+from budgetsim.result.result import Result
 
 # metric, better, TBSL principle, Bokenstrand cornerstone, what it measures
 MAPPING: tuple[tuple[str, str, str, str, str], ...] = (

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from budgetsim.metrics.stability import frame_changes
-from budgetsim.result import Result
+from budgetsim.result.result import Result
 
 NORMAL_L_KURTOSIS = 0.1226
 LAPLACE_L_KURTOSIS = 0.2357

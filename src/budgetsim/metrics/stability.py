@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from budgetsim.result import Result
+from budgetsim.result.result import Result
 
 
 def frame_changes(result: Result) -> np.ndarray:
     """(D, T, C) relative change of each frame from the year before (the first year from the base)."""
     frame = result.raw.frame
-    before = np.concatenate([np.broadcast_to(result.scenario.base_frame, frame[:, :1].shape), frame[:, :-1]], axis=1)
+    before = np.concatenate([np.broadcast_to(result.arrays.base_frame, frame[:, :1].shape), frame[:, :-1]], axis=1)
     return frame / before - 1
 
 

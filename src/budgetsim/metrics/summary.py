@@ -23,7 +23,7 @@ from budgetsim.metrics.balance import deficits, surpluses
 from budgetsim.metrics.fairness import coverage, coverage_gini
 from budgetsim.metrics.process import process_metrics
 from budgetsim.metrics.stability import volatility
-from budgetsim.result import Result
+from budgetsim.result.result import Result
 
 #: Columns of :func:`strategy_metrics` that are amounts of money (SEK); the others are ratios.
 MONEY_METRICS = (
@@ -60,7 +60,7 @@ def committee_metrics(result: Result) -> pd.DataFrame:
     d = deficits(result)
     return pd.DataFrame(
         {
-            "committee": list(result.scenario.committees),
+            "committee": list(result.arrays.committees),
             "mean_coverage": cov.mean(axis=(0, 1)),
             "min_coverage": cov.min(axis=1).mean(axis=0),
             "volatility": volatility(result).mean(axis=0),
@@ -76,7 +76,7 @@ def yearly_metrics(result: Result) -> pd.DataFrame:
     raw = result.raw
     return pd.DataFrame(
         {
-            "year": result.scenario.years,
+            "year": result.arrays.years,
             "total_frame": raw.frame.sum(axis=-1).mean(axis=0),
             "total_need": raw.need.sum(axis=-1).mean(axis=0),
             "total_cost": raw.cost.sum(axis=-1).mean(axis=0),

@@ -1,8 +1,43 @@
-"""The budget process around an allocation strategy: year-end rules, requests and budget roles,
-municipal balance, multi-year frames and the budget calendar. Pass a :class:`BudgetProcess` to
-``simulate`` or ``compare``; its effects appear as named components of every frame."""
+"""The budget process around an allocation strategy: year-end steps, requests and budget roles,
+grant rules, municipal balance, multi-year frames and the budget calendar. Pass a
+:class:`BudgetProcess` to ``simulate`` or ``compare``; its effects appear as named components of
+every frame."""
 
-from budgetsim.process.presets import boras_practice, kept_surpluses
-from budgetsim.process.rules import Balance, BudgetProcess, Requests, YearEndRule
+from budgetsim.process.grants import ByAdvocacy, ByLastDeficit, ByNeed, GrantRule, ProRata
+from budgetsim.process.presets import kept_surpluses, study_practice
+from budgetsim.process.rules import Balance, BudgetProcess, Requests
+from budgetsim.process.year_end import (
+    ActionPlan,
+    CarryAndRecover,
+    ClawBack,
+    CoverFromSavings,
+    DrawAccumulated,
+    KeepSurplus,
+    Ratchet,
+    WriteOff,
+    YearEndRule,
+    YearEndStep,
+)
 
-__all__ = ["Balance", "BudgetProcess", "Requests", "YearEndRule", "boras_practice", "kept_surpluses"]
+__all__ = [
+    "ActionPlan",
+    "Balance",
+    "BudgetProcess",
+    "ByAdvocacy",
+    "ByLastDeficit",
+    "ByNeed",
+    "CarryAndRecover",
+    "ClawBack",
+    "CoverFromSavings",
+    "DrawAccumulated",
+    "GrantRule",
+    "KeepSurplus",
+    "ProRata",
+    "Ratchet",
+    "Requests",
+    "WriteOff",
+    "YearEndRule",
+    "YearEndStep",
+    "kept_surpluses",
+    "study_practice",
+]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from budgetsim.engine.arrays import ScenarioArrays
+from budgetsim.core.arrays import ScenarioArrays
 from budgetsim.process.rules import Balance
 
 COLUMNS = [

@@ -8,9 +8,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from budgetsim.engine.arrays import ScenarioArrays
-from budgetsim.engine.context import AllocationLike, BudgetContext
-from budgetsim.engine.stepping import plan, step
+from budgetsim.core.arrays import ScenarioArrays
+from budgetsim.core.context import AllocationLike, BudgetContext
+from budgetsim.core.stepping import plan, step
 
 AUTUMN_DECISIONS = frozenset({"additions"})
 

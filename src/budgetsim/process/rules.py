@@ -3,14 +3,13 @@ balance, multi-year frames and the budget calendar. Validated pydantic models, l
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import Field, model_validator
 
+from budgetsim.process.grants import GrantRef, GrantRule, ProRata
+from budgetsim.process.year_end import NEUTRAL, YearEndRule, YearEndStep, YearEndStepRef, complete
 from budgetsim.scenario.base import Model
 
 PerYear = float | dict[int, float]
-GrantRule = Literal["pro_rata", "need", "advocacy", "last_deficit"]
 
 
 def value_in(value: PerYear, year: int) -> float:
@@ -20,41 +19,6 @@ def value_in(value: PerYear, year: int) -> float:
             raise KeyError(year)
         return float(value[year])
     return float(value)
-
-
-class YearEndRule(Model):
-    """What happens to a committee's result (frame - cost) at year end.
-
-    * A deficit is written off (``deficit_write_off`` share) or carried forward and recovered from
-      the following frames in equal parts over ``recovery_years`` (one-off deductions).
-    * A surplus is clawed back (``surplus_claw_back`` share) or kept as accumulated result (eget
-      kapital). Each year ``accumulated_draw`` of the accumulated result may be spent on temporary,
-      non-recurring initiatives: a one-off addition that never raises the frame level.
-    * ``ratchet``: this share of a surplus is cut from the next frame for good.
-    * An action plan: a deficit beyond ``action_plan_threshold`` of the frame cuts the committee's
-      cost level by ``action_plan_cut`` from ``action_plan_lag`` years later (at least 1: that
-      year's money is spent); no new plan starts before the last one bites.
-    * A deficit not written off is first paid from the accumulated result; the rest is a debt that
-      surpluses kept later repay first. A year whose frame was cut
-      to recover an earlier deficit and whose cost did not fall books a deficit again, so the debt
-      stays until activity adapts (``debt`` in the ``year_end`` table).
-
-    >>> YearEndRule(deficit_write_off=1.0, surplus_claw_back=1.0).recovery_years
-    1
-    """
-
-    deficit_write_off: float = Field(default=0.0, ge=0, le=1)
-    recovery_years: int = Field(default=1, ge=1, le=10)
-    surplus_claw_back: float = Field(default=0.0, ge=0, le=1)
-    accumulated_draw: float = Field(default=0.0, ge=0, le=1)
-    ratchet: float = Field(default=0.0, ge=0, le=1)
-    action_plan_threshold: float | None = Field(
-        default=None, ge=0, description="deficit share of frame that triggers a plan"
-    )
-    action_plan_cut: float = Field(default=0.0, ge=0, lt=1)
-    action_plan_lag: int = Field(
-        default=1, ge=1, le=5, description="years until the plan bites (that year's cost is spent)"
-    )
 
 
 class Requests(Model):
@@ -79,13 +43,16 @@ class Requests(Model):
     )
     noise: float = Field(default=0.0, ge=0, le=1, description="standard deviation of request noise")
     pool_share: PerYear = 0.005
-    rule: GrantRule | dict[int, GrantRule] = "pro_rata"
+    rule: GrantRef | dict[int, GrantRef] = ProRata()
     hoarding: PerYear = 0.0
     revenue_pessimism: PerYear = 0.0
     seed: int = 0
 
     def rule_in(self, year: int) -> GrantRule:
-        return self.rule[year] if isinstance(self.rule, dict) else self.rule
+        """The grant rule in force in ``year``."""
+        rule = self.rule[year] if isinstance(self.rule, dict) else self.rule
+        assert isinstance(rule, GrantRule)
+        return rule
 
 
 class Balance(Model):
@@ -99,8 +66,9 @@ class Balance(Model):
 
 
 class BudgetProcess(Model):
-    """All process rules. ``year_end`` maps committee ids to a rule; ``"*"`` is the default for the
-    others (no key: deficits are written off and surpluses kept, so results change no frame). ``frame_period``: frames are fixed for that many years
+    """All process rules. ``year_end`` maps committee ids to a rule, flat (:class:`YearEndRule`) or
+    as ordered steps (:mod:`budgetsim.process.year_end`); ``"*"`` is the default for the others (no
+    key: deficits are written off and surpluses kept, so results change no frame). ``frame_period``: frames are fixed for that many years
     at a time (1 = annual). ``planning_horizon``: how many years ahead committees' plans are made
     and compared with what they finally get. Preliminary (June) frames use the economy's
     ``preliminary_*`` assumptions when given.
@@ -109,7 +77,7 @@ class BudgetProcess(Model):
     3
     """
 
-    year_end: dict[str, YearEndRule] = Field(default_factory=dict)
+    year_end: dict[str, YearEndRule | tuple[YearEndStepRef, ...]] = Field(default_factory=dict)
     requests: Requests | None = None
     balance: Balance = Field(default_factory=Balance)
     frame_period: int = Field(default=1, ge=1, le=10)
@@ -125,3 +93,8 @@ class BudgetProcess(Model):
                 f"planning_horizon ({self.planning_horizon}) must cover frame_period ({self.frame_period})"
             )
         return self
+
+    def steps_for(self, committee: str) -> tuple[YearEndStep, ...]:
+        """The year-end steps of ``committee``, closing steps included."""
+        rule = self.year_end.get(committee, self.year_end.get("*", NEUTRAL))
+        return complete(rule.steps() if isinstance(rule, YearEndRule) else rule)

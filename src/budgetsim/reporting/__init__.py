@@ -1,1 +1,5 @@
-"""Explaining and reporting: bridges, the model's description of itself, plots, Excel and HTML."""
+"""Reporting: the model's description of itself, plots, the Excel pack and the HTML report."""
+
+from budgetsim.reporting import describe, excel, html, plots, report
+
+__all__ = ["describe", "excel", "html", "plots", "report"]

@@ -5,73 +5,15 @@ method); a user's own rule is described by its docstring."""
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable
 from typing import Any
 
-from budgetsim.engine.context import strategy_name
-from budgetsim.process.rules import BudgetProcess, YearEndRule
-from budgetsim.reporting.text import msek, pct, tr
+from budgetsim.core.context import StrategyLike, strategy_name
+from budgetsim.core.strategy import describe_rule
+from budgetsim.core.text import msek, pct, tr
+from budgetsim.process.grants import GrantRule
+from budgetsim.process.rules import BudgetProcess
+from budgetsim.process.year_end import NEUTRAL, YearEndRule, complete
 from budgetsim.scenario import Scenario
-
-
-def describe_rule(strategy: Callable[..., Any], scenario: Scenario, language: str = "en") -> str:
-    """One rule (or a combination) in plain words."""
-    describe = getattr(strategy, "describe", None)
-    if callable(describe):
-        return describe(scenario, language)
-    doc = inspect.getdoc(strategy) or tr(language, "(no description given)", "(ingen beskrivning angiven)")
-    return f"**{strategy_name(strategy)}** ({tr(language, 'user-defined rule', 'egen regel')}). {doc.splitlines()[0]}"
-
-
-def _year_end(rule: YearEndRule, language: str) -> str:
-    parts = [
-        tr(
-            language,
-            f"deficits {pct(rule.deficit_write_off, language)} written off",
-            f"underskott {pct(rule.deficit_write_off, language)} avskrivna",
-        )
-    ]
-    if rule.deficit_write_off < 1:
-        parts.append(
-            tr(
-                language,
-                f"the rest recovered over {rule.recovery_years} year(s)",
-                f"resten återställs på {rule.recovery_years} år",
-            )
-        )
-    parts.append(
-        tr(
-            language,
-            f"surpluses {pct(rule.surplus_claw_back, language)} clawed back",
-            f"överskott {pct(rule.surplus_claw_back, language)} indragna",
-        )
-    )
-    if rule.accumulated_draw:
-        parts.append(
-            tr(
-                language,
-                f"{pct(rule.accumulated_draw, language)} of the accumulated result may fund one-offs each year",
-                f"{pct(rule.accumulated_draw, language)} av det egna kapitalet får användas till engångsinsatser varje år",
-            )
-        )
-    if rule.ratchet:
-        parts.append(
-            tr(
-                language,
-                f"ratchet: {pct(rule.ratchet, language)} of a surplus cut from the next frame",
-                f"{pct(rule.ratchet, language)} av ett överskott dras från nästa ram",
-            )
-        )
-    if rule.action_plan_threshold is not None:
-        parts.append(
-            tr(
-                language,
-                f"a deficit beyond {pct(rule.action_plan_threshold, language)} of the frame triggers an action plan cutting cost by {pct(rule.action_plan_cut, language)} after {rule.action_plan_lag} year(s)",
-                f"ett underskott över {pct(rule.action_plan_threshold, language)} av ramen kräver en åtgärdsplan som sänker kostnaden med {pct(rule.action_plan_cut, language)} efter {rule.action_plan_lag} år",
-            )
-        )
-    return "; ".join(parts)
 
 
 def _per_year(value: Any, language: str, as_pct: bool = True) -> str:
@@ -85,14 +27,18 @@ def _per_year(value: Any, language: str, as_pct: bool = True) -> str:
 def describe_process(process: BudgetProcess, scenario: Scenario, language: str = "en") -> str:
     """The budget process in plain words: every committee's year-end rule, requests and roles,
     the reserve, the frame period and planning horizon."""
-    from budgetsim.process.runtime import NEUTRAL
-
     lines = [f"## {tr(language, 'Budget process', 'Budgetprocessen')}", ""]
     default = process.year_end.get("*")
     for committee in scenario.committee_ids:
         rule = process.year_end.get(committee, default)
         note = "" if rule is not None else tr(language, " (no rule given)", " (ingen regel angiven)")
-        lines.append(f"- {committee}: {_year_end(rule or NEUTRAL, language)}{note}.")
+        rule = NEUTRAL if rule is None else rule
+        text = (
+            rule.text(language)
+            if isinstance(rule, YearEndRule)
+            else "; ".join(s.text(language) for s in complete(rule))
+        )
+        lines.append(f"- {committee}: {text}{note}.")
     for committee, amount in process.opening_accumulated.items():
         lines.append(
             f"- {committee}: {tr(language, 'accumulated result at the start', 'eget kapital vid start')} {msek(amount, language)}."
@@ -102,7 +48,7 @@ def describe_process(process: BudgetProcess, scenario: Scenario, language: str =
         eligible = (
             list(r.eligible) if r.eligible is not None else [c.id for c in scenario.committees if not c.volume_drivers]
         )
-        rule = r.rule if isinstance(r.rule, str) else ", ".join(f"{y}: {v}" for y, v in r.rule.items())
+        rule = _grant_rule(r.rule)
         who = ", ".join(eligible)
         lines.append(
             "- "
@@ -168,8 +114,15 @@ def describe_process(process: BudgetProcess, scenario: Scenario, language: str =
     return "\n".join(lines)
 
 
+def _grant_rule(rule: GrantRule | dict[int, GrantRule]) -> str:
+    """A grant rule by its tag, or per year: 'pro_rata' or '2024: need, 2025: advocacy'."""
+    if isinstance(rule, dict):
+        return ", ".join(f"{y}: {v.tag}" for y, v in rule.items())
+    return rule.tag
+
+
 def describe(
-    scenario: Scenario, strategy: Callable[..., Any], process: BudgetProcess | None = None, language: str = "en"
+    scenario: Scenario, strategy: StrategyLike, process: BudgetProcess | None = None, language: str = "en"
 ) -> str:
     """A Markdown description of the model in force: the committees and their frames, the
     allocation rules with their parameters, the economy, and the budget process.

@@ -4,15 +4,13 @@ per committee, the bridges, the metrics and scorecard, and the model's descripti
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
+from budgetsim.compare import Comparison
+from budgetsim.core.money import MSEK
 from budgetsim.metrics import MONEY_METRICS
-from budgetsim.money import MSEK
-
-if TYPE_CHECKING:
-    from budgetsim.compare import Comparison
 
 HEADER_FILL = "DCE6F1"
 MONEY = "#,##0.0"

@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from budgetsim.compare import Comparison, MonteCarloComparison
+from budgetsim.core.money import MSEK
 from budgetsim.metrics import MONEY_METRICS
-from budgetsim.money import MSEK
 from budgetsim.reporting import plots
-
-if TYPE_CHECKING:
-    from budgetsim.compare import Comparison, MonteCarloComparison
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; color: #222; }

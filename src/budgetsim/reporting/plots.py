@@ -5,32 +5,13 @@ results. Every function returns the matplotlib Figure; money is shown in MSEK.""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from budgetsim.money import MSEK
-
-if TYPE_CHECKING:
-    from budgetsim.compare import Comparison
-    from budgetsim.engine.montecarlo import MonteCarloResult
-    from budgetsim.reporting.bridge import Bridge
-    from budgetsim.result import Result
-
-
-def _pyplot() -> Any:
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise ImportError('plots need matplotlib: pip install "budgetsim[report]"') from None
-    return plt
-
-
-def _msek_axis(ax: Any) -> None:
-    from matplotlib.ticker import FuncFormatter
-
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v / MSEK:,.0f}"))
-    ax.set_ylabel("MSEK")
+from budgetsim.compare import Comparison
+from budgetsim.result import MonteCarloResult, Result
+from budgetsim.result.figures import msek_axis, pyplot
 
 
 def frames_over_time(cmp: Comparison) -> Any:
@@ -41,7 +22,7 @@ def frames_over_time(cmp: Comparison) -> Any:
     >>> len(fig.axes)
     7
     """
-    plt = _pyplot()
+    plt = pyplot()
     frames = cmp.frames
     committees = list(dict.fromkeys(frames.committee))
     cols = min(4, len(committees))
@@ -51,7 +32,7 @@ def frames_over_time(cmp: Comparison) -> Any:
         for strategy, part in frames[frames.committee == committee].groupby("strategy", sort=False):
             ax.plot(part.year, part.frame, marker="o", markersize=3, label=strategy)
         ax.set_title(committee, fontsize=10)
-        _msek_axis(ax)
+        msek_axis(ax)
     for ax in axes.ravel()[len(committees) :]:
         ax.remove()
     fig.legend(
@@ -68,7 +49,7 @@ def frames_over_time(cmp: Comparison) -> Any:
 
 def coverage_heatmap(result: Result) -> Any:
     """Need coverage (frame / need) per committee and year; 1 is exact coverage."""
-    plt = _pyplot()
+    plt = pyplot()
     table = result.outcomes.groupby(["committee", "year"], sort=False).coverage.mean().unstack("year")
     fig, ax = plt.subplots(figsize=(1.0 + 0.8 * table.shape[1], 0.9 + 0.45 * table.shape[0]))
     spread = max(float(np.nanmax(np.abs(table.to_numpy() - 1))), 0.01)
@@ -84,34 +65,9 @@ def coverage_heatmap(result: Result) -> Any:
     return fig
 
 
-def waterfall(bridge: Bridge, ax: Any = None) -> Any:
-    """The bridge as a waterfall: last year's frame, each change, this year's frame."""
-    plt = _pyplot()
-    fig = None
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(1.2 + 0.9 * len(bridge.table), 4))
-    table = bridge.table
-    starts = np.concatenate([[0.0], table.cumulative.to_numpy()[:-1]])
-    heights = table.amount.to_numpy().copy()
-    ends = table.component.isin(["base", "frame"]).to_numpy()
-    bottoms = np.where(ends, 0.0, np.where(heights >= 0, starts, starts + heights))
-    colors = np.where(ends, "#4c72b0", np.where(heights >= 0, "#55a868", "#c44e52"))
-    ax.bar(range(len(table)), np.abs(heights), bottom=bottoms, color=colors)
-    low = (bottoms[~ends].min() if (~ends).any() else 0) * 0.98
-    ax.set_ylim(bottom=min(low, table.amount.iloc[0] * 0.9))
-    ax.set_xticks(range(len(table)), table.label, rotation=35, ha="right", fontsize=8)
-    for x, amount in enumerate(table.amount):
-        ax.annotate(f"{amount / MSEK:,.1f}", (x, bottoms[x] + abs(heights[x])), ha="center", va="bottom", fontsize=7)
-    _msek_axis(ax)
-    ax.set_title(bridge.title, fontsize=10)
-    figure = fig or ax.figure
-    figure.tight_layout()
-    return figure
-
-
 def fan_chart(mc: MonteCarloResult, committee: str, quantity: str = "result") -> Any:
     """Quantile bands of a Monte Carlo ``quantity`` for one committee over the years."""
-    plt = _pyplot()
+    plt = pyplot()
     table = mc.summary[(mc.summary.committee == committee) & (mc.summary.quantity == quantity)]
     if table.empty:
         raise ValueError(f"fan chart: no {quantity!r} for committee {committee!r}")
@@ -135,7 +91,7 @@ def fan_chart(mc: MonteCarloResult, committee: str, quantity: str = "result") ->
     if quantity == "coverage":
         ax.set_ylabel("frame / need")
     else:
-        _msek_axis(ax)
+        msek_axis(ax)
     ax.set_title(f"{committee}: {quantity} over {mc.draws:,} draws ({mc.strategy})", fontsize=10)
     ax.legend(fontsize=8, frameon=False)
     fig.tight_layout()
@@ -148,6 +104,6 @@ def svg(fig: Any) -> str:
 
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg")
-    _pyplot().close(fig)
+    pyplot().close(fig)
     text = buffer.getvalue()
     return text[text.index("<svg") :]

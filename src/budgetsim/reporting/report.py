@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from budgetsim.compare import compare
+from budgetsim.compare import compare, compare_monte_carlo
 from budgetsim.process.rules import BudgetProcess
 from budgetsim.reporting.describe import describe
 from budgetsim.reporting.excel import write_excel
@@ -29,7 +29,7 @@ def report(
     out = Path(out)
     cmp = compare(scenario, strategies, process=process)
     descriptions = {name: describe(scenario, strategy, process, language) for name, strategy in strategies.items()}
-    monte_carlo = compare(scenario, strategies, process=process, draws=draws, seed=seed) if draws else None
+    monte_carlo = compare_monte_carlo(scenario, strategies, process=process, draws=draws, seed=seed) if draws else None
     heading = title or f"{scenario.name}: {', '.join(strategies)} ({scenario.years[0]}-{scenario.years[-1]})"
     return {
         "excel": write_excel(cmp, out / "comparison.xlsx", descriptions),

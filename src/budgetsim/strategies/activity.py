@@ -9,25 +9,36 @@ uplifted, like in the needs-based rule.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import ClassVar
 
-from budgetsim.engine.arrays import ScenarioArrays
-from budgetsim.engine.context import Allocation, BudgetContext
-from budgetsim.reporting.text import pct, tr
+from pydantic import Field
+
+from budgetsim.core.components import Component
+from budgetsim.core.context import Allocation, BudgetContext
+from budgetsim.core.registry import Example
+from budgetsim.core.strategy import Strategy
+from budgetsim.core.text import pct, tr
 from budgetsim.scenario import Scenario
-from budgetsim.strategies.base import Composable
 
 
-@dataclass(frozen=True)
-class ActivityBased(Composable):
+class ActivityBased(Strategy, tag="activity_based"):
     """Pay each committee for the units it delivered this year.
 
     >>> ActivityBased(price_share=0.95).name
     'activity based'
     """
 
-    price_share: float = 1.0
+    price_share: float = Field(default=1.0, ge=0)
     name: str = "activity based"
+
+    components: ClassVar = {"activity": Component("needs", "activity-based payment", "prestationsersättning", 43)}
+    examples: ClassVar = (
+        Example(
+            "activity based",
+            lambda _: ActivityBased(),
+            {"sums_to_total": "pays for delivered units, whatever they add up to"},
+        ),
+    )
 
     def describe(self, scenario: Scenario, language: str = "en") -> str:
         return tr(
@@ -35,10 +46,6 @@ class ActivityBased(Composable):
             f"**Activity-based financing.** Each committee is paid after the year for the units it delivered, at {pct(self.price_share, language)} of the standard cost per unit.",
             f"**Prestationsersättning.** Varje nämnd ersätts i efterhand för de prestationer den levererat, med {pct(self.price_share, language)} av standardkostnaden per prestation.",
         )
-
-    def check(self, arrays: ScenarioArrays) -> None:
-        if self.price_share < 0:
-            raise ValueError(f"activity based: price_share must be >= 0, got {self.price_share}")
 
     def __call__(self, ctx: BudgetContext) -> Allocation:
         return Allocation({"activity": self.price_share * ctx.delivered_need - ctx.last_frame})

@@ -7,16 +7,20 @@ frame_t = frame_{t-1} x (1 + wage share x wage index + other share x price index
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import ClassVar
 
-from budgetsim.engine.context import Allocation, BudgetContext
-from budgetsim.reporting.text import pct, tr
+from budgetsim.core.components import Component
+from budgetsim.core.context import Allocation, BudgetContext
+from budgetsim.core.registry import Example
+from budgetsim.core.strategy import Strategy
+from budgetsim.core.text import pct, tr
 from budgetsim.scenario import Scenario
-from budgetsim.strategies.base import Composable
+from budgetsim.strategies.base import ADDITIONS
+
+NOT_TOP_DOWN = "builds frames bottom-up from last year's; no total is distributed"
 
 
-@dataclass(frozen=True)
-class Incremental(Composable):
+class Incremental(Strategy, tag="incremental"):
     """Last frame plus price/wage uplift minus efficiency requirement (plus additions).
 
     With the 2024 Borås figures (wages 3.3 %, other costs 1.8 %, efficiency 1 %) a committee
@@ -25,6 +29,23 @@ class Incremental(Composable):
 
     additions: bool = True  #: include the scenario's political additions
     name: str = "incremental"
+
+    components: ClassVar = {
+        "wages": Component("price and wage uplift", "wage uplift", "lönekompensation", 10),
+        "prices": Component("price and wage uplift", "price uplift", "priskompensation", 11),
+        "efficiency": Component("efficiency requirement", "efficiency requirement", "effektiviseringskrav", 20),
+        "additions": ADDITIONS,
+    }
+    examples: ClassVar = (
+        Example(
+            "incremental",
+            lambda _: Incremental(),
+            {
+                "sums_to_total": NOT_TOP_DOWN,
+                "need_responsive": "frames do not depend on need (weights, care intensity, need index)",
+            },
+        ),
+    )
 
     def describe(self, scenario: Scenario, language: str = "en") -> str:
         e = scenario.economy

@@ -14,20 +14,24 @@ The parts sum to the total; with ``round_to=0.01`` each frame is whole öre and 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
+from pydantic import Field
 
-from budgetsim.engine.arrays import ScenarioArrays
-from budgetsim.engine.context import Allocation, BudgetContext
-from budgetsim.money import apportion
-from budgetsim.reporting.text import pct, sek, tr
+from budgetsim.core.arrays import ScenarioArrays
+from budgetsim.core.components import Component
+from budgetsim.core.context import Allocation, BudgetContext, strategy_name
+from budgetsim.core.money import apportion
+from budgetsim.core.registry import Example, StrategyRef
+from budgetsim.core.strategy import Strategy
+from budgetsim.core.text import pct, sek, tr
 from budgetsim.scenario import Scenario
-from budgetsim.strategies.base import Composable, TotalRule, check_total, total_of
+from budgetsim.strategies.base import ADDITIONS, check_total, total_of
+from budgetsim.strategies.incremental import Incremental
 
 
-@dataclass(frozen=True)
-class NeedsBased(Composable):
+class NeedsBased(Strategy, tag="needs_based"):
     """Distribute a total in proportion to weighted need.
 
     ``total=None`` takes the scenario's total available (revenue less the result target, or an
@@ -42,14 +46,25 @@ class NeedsBased(Composable):
     'needs based'
     """
 
-    total: TotalRule = None
-    round_to: float | None = None  #: e.g. 0.01 for whole öre
+    total: StrategyRef | None = None
+    round_to: float | None = Field(default=None, gt=0)  #: e.g. 0.01 for whole öre
     additions: bool = True  #: political additions go to their committee, funded from the total
     name: str = "needs based"
 
-    def describe(self, scenario: Scenario, language: str = "en") -> str:
-        from budgetsim.engine.context import strategy_name
+    components: ClassVar = {
+        "needs": Component("needs", "needs-based allocation", "behovsbaserad fördelning", 40),
+        "additions": ADDITIONS,
+    }
+    examples: ClassVar = (
+        Example("needs based", lambda _: NeedsBased()),
+        Example(
+            "needs based on another total, in öre",
+            lambda _: NeedsBased(total=Incremental(), round_to=0.01),
+            axioms=False,
+        ),
+    )
 
+    def describe(self, scenario: Scenario, language: str = "en") -> str:
         total = (
             tr(
                 language,
@@ -105,8 +120,6 @@ class NeedsBased(Composable):
 
     def check(self, arrays: ScenarioArrays) -> None:
         check_total(self.total, arrays, "needs based")
-        if self.round_to is not None and self.round_to <= 0:
-            raise ValueError(f"needs based: round_to must be > 0, got {self.round_to}")
 
     def __call__(self, ctx: BudgetContext) -> Allocation:
         weighted_need = ctx.weighted_need

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from budgetsim.engine.context import BudgetContext
-from budgetsim.strategies.base import AllocationLike, Combined, combine
+from budgetsim.core.context import StrategyLike
+from budgetsim.core.strategy import Combined, combine
 from budgetsim.strategies.incremental import Incremental
 from budgetsim.strategies.needs import NeedsBased
 from budgetsim.strategies.volume import Basis, VolumeUplift
@@ -26,9 +24,7 @@ def incremental() -> Incremental:
     return Incremental()
 
 
-def needs_based(
-    total: Callable[[BudgetContext], AllocationLike] | None = None, round_to: float | None = None
-) -> NeedsBased:
+def needs_based(total: StrategyLike | None = None, round_to: float | None = None) -> NeedsBased:
     """Needs-based allocation of the scenario's total available, or of what ``total`` (a
     strategy) would have given all committees together."""
     return NeedsBased(total=total, round_to=round_to)

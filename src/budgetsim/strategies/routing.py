@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
+from pydantic import Field
 
-from budgetsim.engine.arrays import ScenarioArrays
-from budgetsim.engine.context import (
-    Allocation,
-    AllocationLike,
-    BudgetContext,
-    as_allocation,
-    check_strategy,
-    strategy_name,
-)
-from budgetsim.reporting.text import tr
+from budgetsim.core.arrays import ScenarioArrays
+from budgetsim.core.context import Allocation, BudgetContext, as_allocation, check_strategy, strategy_name
+from budgetsim.core.registry import Example, StrategyRef
+from budgetsim.core.strategy import Strategy, describe_rule, merge
+from budgetsim.core.text import tr
 from budgetsim.scenario import Scenario
-from budgetsim.strategies.base import Composable, merge
+from budgetsim.strategies.incremental import Incremental
+from budgetsim.strategies.needs import NeedsBased
 
 
-@dataclass(frozen=True)
-class Unchanged(Composable):
+class Unchanged(Strategy, tag="unchanged"):
     """Last year's frame, unchanged (the "last year's outcome" part of a blended transition).
 
     >>> Unchanged().name
@@ -31,6 +26,8 @@ class Unchanged(Composable):
 
     name: str = "last frame"
 
+    examples: ClassVar = (Example("last frame", lambda _: Unchanged(), axioms=False),)
+
     def describe(self, scenario: Scenario, language: str = "en") -> str:
         return tr(language, "**Last year's frame**, unchanged.", "**Föregående års ram**, oförändrad.")
 
@@ -38,8 +35,7 @@ class Unchanged(Composable):
         return Allocation({})
 
 
-@dataclass(frozen=True)
-class PerCommittee(Composable):
+class PerCommittee(Strategy, tag="per_committee"):
     """Different rules for different committees: ``rules`` maps committee ids to a strategy;
     the others follow ``default`` (or keep last year's frame when it is None).
 
@@ -48,8 +44,16 @@ class PerCommittee(Composable):
     'GSN: needs based; others: incremental'
     """
 
-    rules: Mapping[str, Callable[[BudgetContext], AllocationLike]] = field(default_factory=dict)
-    default: Callable[[BudgetContext], AllocationLike] | None = None
+    rules: dict[str, StrategyRef] = Field(default_factory=dict)
+    default: StrategyRef | None = None
+
+    examples: ClassVar = (
+        Example(
+            "needs based for one committee",
+            lambda s: PerCommittee({s.committees[-1].id: NeedsBased()}, default=Incremental()),
+            axioms=False,
+        ),
+    )
 
     @property
     def name(self) -> str:
@@ -57,8 +61,6 @@ class PerCommittee(Composable):
         return "; ".join([*parts, f"others: {strategy_name(self.default) if self.default else 'last frame'}"])
 
     def describe(self, scenario: Scenario, language: str = "en") -> str:
-        from budgetsim.reporting.describe import describe_rule
-
         parts = [f"- {c}: {describe_rule(s, scenario, language)}" for c, s in self.rules.items()]
         rest = (
             describe_rule(self.default, scenario, language)

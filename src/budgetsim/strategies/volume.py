@@ -17,23 +17,24 @@ of year ``y`` as known at the budget of year ``s`` (``basis="forecast"``: the ye
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
+from pydantic import field_validator
 
-from budgetsim.engine.arrays import KNOWN_OFFSETS, ScenarioArrays
-from budgetsim.engine.context import Allocation, BudgetContext
-from budgetsim.reporting.text import sek, tr
+from budgetsim.core.arrays import KNOWN_OFFSETS, ScenarioArrays
+from budgetsim.core.components import Component
+from budgetsim.core.context import Allocation, BudgetContext
+from budgetsim.core.registry import Example
+from budgetsim.core.strategy import Strategy, combine
+from budgetsim.core.text import sek, tr
 from budgetsim.scenario import Scenario
-from budgetsim.strategies.base import Composable
+from budgetsim.strategies.incremental import NOT_TOP_DOWN, Incremental
 
 Basis = Literal["forecast", "mean"]
 
 
-@dataclass(frozen=True)
-class VolumeUplift(Composable):
+class VolumeUplift(Strategy, tag="volume"):
     """Volume uplift for the committees with volume drivers (or the ones named).
 
     >>> import budgetsim as bs
@@ -41,18 +42,39 @@ class VolumeUplift(Composable):
     'mean'
     """
 
-    committees: Sequence[str] | None = None  #: covered committees; None = all with volume drivers
+    committees: tuple[str, ...] | None = None  #: covered committees; None = all with volume drivers
     basis: Basis = "forecast"
     correct_forecast_errors: bool = False
     name: str = "volume uplift"
 
-    def __post_init__(self) -> None:
-        if isinstance(self.committees, str):
-            object.__setattr__(self, "committees", (self.committees,))
+    components: ClassVar = {
+        "volume": Component("volume", "volume uplift", "volymuppräkning", 30),
+        "volume_correction": Component("volume", "forecast correction", "korrigering av prognosfel", 31),
+    }
+    examples: ClassVar = (
+        Example(
+            "boras current",
+            lambda _: combine(Incremental(), VolumeUplift()),
+            {
+                "sums_to_total": NOT_TOP_DOWN,
+                "need_responsive": "follows driver populations, not need (weights, care intensity, need index)",
+            },
+        ),
+        Example(
+            "volume on the mean population, corrected",
+            lambda s: VolumeUplift(
+                (next(c.id for c in s.committees if c.volume_drivers),), basis="mean", correct_forecast_errors=True
+            ),
+            axioms=False,
+        ),
+    )
+
+    @field_validator("committees", mode="before")
+    @classmethod
+    def _one_committee(cls, value: Any) -> Any:
+        return (value,) if isinstance(value, str) else value
 
     def check(self, arrays: ScenarioArrays) -> None:
-        if self.basis not in ("forecast", "mean"):
-            raise ValueError(f"volume uplift: basis must be 'forecast' or 'mean', got {self.basis!r}")
         for c in self.committees or ():
             if c not in arrays.committees:
                 raise ValueError(f"volume uplift: unknown committee {c!r}; known: {', '.join(arrays.committees)}")

@@ -9,20 +9,21 @@ month amount = (base + (per_pupil + supplement x index) x pupils in the month) /
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 from pydantic import Field, field_validator
 
-from budgetsim.engine.arrays import ScenarioArrays
-from budgetsim.engine.context import Allocation, BudgetContext
-from budgetsim.engine.need import mix_rate
-from budgetsim.reporting.text import sek, tr
+from budgetsim.core.arrays import ScenarioArrays
+from budgetsim.core.components import Component
+from budgetsim.core.context import Allocation, BudgetContext
+from budgetsim.core.need import mix_rate
+from budgetsim.core.registry import Example
+from budgetsim.core.strategy import Strategy
+from budgetsim.core.text import sek, tr
 from budgetsim.scenario import Scenario
 from budgetsim.scenario.base import Model
-from budgetsim.strategies.base import Composable
 
 MONTHS = 12
 
@@ -47,8 +48,7 @@ class School(Model):
         return pupils
 
 
-@dataclass(frozen=True)
-class PupilVoucher(Composable):
+class PupilVoucher(Strategy, tag="pupil_voucher"):
     """Set ``committee``'s frame to the sum of its schools' vouchers; other committees keep their
     frame (route them with :class:`~budgetsim.strategies.PerCommittee`).
 
@@ -59,10 +59,32 @@ class PupilVoucher(Composable):
     """
 
     committee: str
-    schools: Sequence[School]
-    per_pupil: float
-    supplement: float = 0.0
+    schools: tuple[School, ...]
+    per_pupil: float = Field(ge=0)
+    supplement: float = Field(default=0.0, ge=0)
     name: str = "pupil voucher"
+
+    components: ClassVar = {"voucher": Component("needs", "pupil voucher", "elevpeng", 44)}
+    examples: ClassVar = (
+        Example(
+            "two schools",
+            lambda s: PupilVoucher(
+                s.committees[0].id,
+                tuple(
+                    School(
+                        name=name,
+                        base_amount=2e6,
+                        structural_index=index,
+                        pupils={y: tuple(pupils + m for m in range(MONTHS)) for y in s.years},
+                    )
+                    for name, index, pupils in (("Norra", 0.4, 300.0), ("Södra", 1.6, 250.0))
+                ),
+                per_pupil=80_000,
+                supplement=12_000,
+            ),
+            axioms=False,
+        ),
+    )
 
     def describe(self, scenario: Scenario, language: str = "en") -> str:
         return tr(
@@ -76,8 +98,6 @@ class PupilVoucher(Composable):
             raise ValueError(f"pupil voucher: unknown committee {self.committee!r}")
         if not self.schools:
             raise ValueError(f"pupil voucher: no schools for {self.committee}")
-        if self.per_pupil < 0 or self.supplement < 0:
-            raise ValueError("pupil voucher: per_pupil and supplement must be >= 0")
         for school in self.schools:
             missing = [int(y) for y in arrays.years if int(y) not in school.pupils]
             if missing:

@@ -10,18 +10,20 @@ inhabitant of each age range) and a committee without one re-justifies its base-
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 from pydantic import Field, model_validator
 
-from budgetsim.engine.arrays import ScenarioArrays, band_mask
-from budgetsim.engine.context import Allocation, BudgetContext
-from budgetsim.reporting.text import sek, tr
+from budgetsim.core.arrays import ScenarioArrays, band_mask
+from budgetsim.core.components import Component
+from budgetsim.core.context import Allocation, BudgetContext
+from budgetsim.core.registry import Example, StrategyRef
+from budgetsim.core.strategy import Strategy
+from budgetsim.core.text import sek, tr
 from budgetsim.scenario import Scenario
 from budgetsim.scenario.base import Model
-from budgetsim.strategies.base import Composable, TotalRule, check_total, total_of
+from budgetsim.strategies.base import ADDITIONS, check_total, total_of
 
 
 class Activity(Model):
@@ -56,8 +58,7 @@ class Activity(Model):
         return f"{self.min_age}+" if self.max_age is None else f"{self.min_age}-{self.max_age}"
 
 
-@dataclass(frozen=True)
-class ZeroBased(Composable):
+class ZeroBased(Strategy, tag="zero_based"):
     """Rebuild every frame from activities each year; ``scale=True`` scales the sum to ``total``
     (None: the scenario's total available; a strategy: what it would give in total).
 
@@ -65,11 +66,33 @@ class ZeroBased(Composable):
     ``additions`` (political additions, on top; when scaled, funded from the total).
     """
 
-    activities: Sequence[Activity] | None = None
+    activities: tuple[Activity, ...] | None = None
     scale: bool = False
-    total: TotalRule = None
+    total: StrategyRef | None = None
     additions: bool = True  #: political additions on top (funded from the total when scaled)
     name: str = "zero based"
+
+    components: ClassVar = {
+        "zero_based": Component("needs", "zero-based rebuild", "nollbasbudgetering", 41),
+        "affordability": Component("needs", "scaled to what is affordable", "anpassning till ekonomiskt utrymme", 42),
+        "additions": ADDITIONS,
+    }
+    examples: ClassVar = (
+        Example(
+            "zero based", lambda _: ZeroBased(), {"sums_to_total": "the sum of justified costs, not a given total"}
+        ),
+        Example("zero based, scaled", lambda _: ZeroBased(scale=True)),
+        Example(
+            "zero based on activities",
+            lambda s: ZeroBased(
+                tuple(
+                    Activity(committee=c.id, name="service", unit_cost=50_000, min_age=0, take_up=0.1)
+                    for c in s.committees
+                )
+            ),
+            axioms=False,
+        ),
+    )
 
     def describe(self, scenario: Scenario, language: str = "en") -> str:
         if self.activities is None:

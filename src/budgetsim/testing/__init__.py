@@ -16,11 +16,11 @@ import pandas as pd
 from hypothesis import HealthCheck, Phase, given, reject, settings
 from hypothesis.errors import Unsatisfiable
 
-from budgetsim.engine.context import StrategyLike
+from budgetsim.core.context import StrategyLike
+from budgetsim.core.numeric import UnaffordableError
 from budgetsim.testing.axioms import AXIOMS, AxiomNotApplicable, AxiomViolation, scale_money
 from budgetsim.testing.catalogue import CATALOGUE, Entry
 from budgetsim.testing.scenarios import scenarios
-from budgetsim.transitions.adjust import UnaffordableError
 
 __all__ = ["AXIOMS", "CATALOGUE", "AxiomNotApplicable", "AxiomViolation", "Entry", "scale_money", "scenarios", "verify"]
 

@@ -12,8 +12,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from budgetsim.engine.context import StrategyLike
-from budgetsim.engine.simulate import simulate
+from budgetsim.core.context import StrategyLike
+from budgetsim.result import simulate
 from budgetsim.scenario import Scenario
 
 RTOL = 1e-9

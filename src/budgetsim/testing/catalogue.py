@@ -7,17 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from budgetsim.engine.context import StrategyLike
-from budgetsim.strategies import (
-    ActivityBased,
-    Unchanged,
-    ZeroBased,
-    boras_current,
-    incremental,
-    needs_based,
-)
+from budgetsim.core.context import StrategyLike
+from budgetsim.core.registry import registered
 from budgetsim.testing.axioms import AXIOMS
-from budgetsim.transitions import Blend, Cap, FloorWithDamping, LossCap, PaceOfChange
 
 
 @dataclass(frozen=True)
@@ -31,46 +23,25 @@ class Entry:
     total: Callable[[], StrategyLike] | None = None
 
 
-NOT_TOP_DOWN = "builds frames bottom-up from last year's; no total is distributed"
-IGNORES_NEED = "frames do not depend on need (weights, care intensity, need index)"
-HELD = "a committee held at its {} does not respond to more need until its share clears it"
+def _catalogue() -> dict[str, Entry]:
+    """The axiom examples of every registered strategy and transition rule, in registration order."""
+    out: dict[str, Entry] = {}
+    for cls in registered("strategy").values():
+        for example in cls.examples:
+            if not example.axioms:
+                continue
+            if example.name in out:
+                raise ValueError(f"two axiom examples are called {example.name!r}")
+            total = example.total
+            out[example.name] = Entry(
+                make=lambda e=example: e.make(None),
+                fails=dict(example.fails),
+                total=None if total is None else (lambda t=total: t(None)),
+            )
+    return out
 
-CATALOGUE: dict[str, Entry] = {
-    "incremental": Entry(incremental, {"sums_to_total": NOT_TOP_DOWN, "need_responsive": IGNORES_NEED}),
-    "boras current": Entry(
-        boras_current,
-        {
-            "sums_to_total": NOT_TOP_DOWN,
-            "need_responsive": "follows driver populations, not need (weights, care intensity, need index)",
-        },
-    ),
-    "needs based": Entry(needs_based),
-    "zero based": Entry(ZeroBased, {"sums_to_total": "the sum of justified costs, not a given total"}),
-    "zero based, scaled": Entry(lambda: ZeroBased(scale=True)),
-    "activity based": Entry(ActivityBased, {"sums_to_total": "pays for delivered units, whatever they add up to"}),
-    "floor -1 % (needs based)": Entry(
-        lambda: FloorWithDamping(needs_based(), floor=-0.01), {"need_responsive": HELD.format("floor")}
-    ),
-    "cap +5 %/-2 % (needs based)": Entry(
-        lambda: Cap(needs_based(), max_gain=0.05, max_loss=0.02), {"need_responsive": HELD.format("cap")}
-    ),
-    "pace of change (current -> needs)": Entry(
-        lambda: PaceOfChange(boras_current(), target=needs_based(), min_uplift=-0.15, hold_harmless=False),
-        {"need_responsive": HELD.format("minimum uplift")},
-        total=boras_current,
-    ),
-    "blend 70 % needs / 30 % last frame": Entry(
-        lambda: Blend(((needs_based(), 0.7), (Unchanged(), 0.3))),
-        {"sums_to_total": "30 % of the frame is last year's, whatever the total"},
-    ),
-    "loss cap 250 SEK (needs vs current)": Entry(
-        lambda: LossCap(needs_based(), reference=boras_current(), per_inhabitant=250),
-        {
-            "need_responsive": HELD.format("loss cap"),
-            "scale_invariant": "the cap is a fixed amount of SEK per inhabitant, not scaled with the money",
-        },
-    ),
-}
+
+CATALOGUE: dict[str, Entry] = _catalogue()
 
 
 def table() -> list[tuple[str, str, str]]:

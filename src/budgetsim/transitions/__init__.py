@@ -1,12 +1,23 @@
 """Transition rules: wrappers that take a strategy and return a strategy, so they stack and pass
-through ``simulate`` and ``compare``. Each adds a component with its name to the explanation."""
+through ``simulate`` and ``compare``. Each adds a component with its tag to the explanation. They
+are imported in the order the axiom catalogue lists them."""
 
-from budgetsim.transitions.adjust import UnaffordableError
+# ruff: noqa: I001  (the import order is the registration order, which the axiom catalogue follows)
+from budgetsim.core.numeric import UnaffordableError
 from budgetsim.transitions.base import Transition
-from budgetsim.transitions.blend import Blend
-from budgetsim.transitions.cap import Cap
 from budgetsim.transitions.floor import FloorWithDamping
-from budgetsim.transitions.loss_cap import LossCap
+from budgetsim.transitions.cap import Cap
 from budgetsim.transitions.pace import PaceOfChange
+from budgetsim.transitions.blend import Blend, BlendPart
+from budgetsim.transitions.loss_cap import LossCap
 
-__all__ = ["Blend", "Cap", "FloorWithDamping", "LossCap", "PaceOfChange", "Transition", "UnaffordableError"]
+__all__ = [
+    "Blend",
+    "BlendPart",
+    "Cap",
+    "FloorWithDamping",
+    "LossCap",
+    "PaceOfChange",
+    "Transition",
+    "UnaffordableError",
+]

@@ -1,51 +1,39 @@
 """A transition rule wraps a strategy and returns a strategy: it takes the frames the inner
-strategy proposes and adjusts them, adding one named component (the rule's name) that holds the
+strategy proposes and adjusts them, adding one named component (the rule's tag) that holds the
 adjustment. Rules stack, and pass through ``simulate`` and ``compare`` like any strategy."""
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-from dataclasses import dataclass
-from typing import Any
+from abc import abstractmethod
 
 import numpy as np
 
-from budgetsim.engine.arrays import ScenarioArrays
-from budgetsim.engine.context import (
-    Allocation,
-    BudgetContext,
-    StrategyLike,
-    as_allocation,
-    check_strategy,
-    frames_after,
-    strategy_name,
-)
-from budgetsim.strategies.base import Composable
+from budgetsim.core.arrays import ScenarioArrays
+from budgetsim.core.context import Allocation, BudgetContext, as_allocation, check_strategy, frames_after, strategy_name
+from budgetsim.core.registry import StrategyRef
+from budgetsim.core.strategy import Strategy, describe_rule
+from budgetsim.scenario import Scenario
 
 
-@dataclass(frozen=True)
-class Transition(Composable, ABC):
-    """Base for rules that adjust an inner strategy's frames. Subclasses set ``rule`` (the
-    component name) and implement :meth:`adjust`."""
+class Transition(Strategy):
+    """Base for rules that adjust an inner strategy's frames. A subclass is registered with a
+    ``tag`` (also the name of the component holding its adjustment), declares that component and
+    implements :meth:`adjust` and :meth:`describe_rule`."""
 
-    inner: StrategyLike
-
-    rule = "transition"
+    inner: StrategyRef
 
     @property
     def name(self) -> str:
-        return f"{self.rule}({strategy_name(self.inner)})"
+        return f"{self.tag}({strategy_name(self.inner)})"
 
     def check(self, arrays: ScenarioArrays) -> None:
         check_strategy(self.inner, arrays)
 
-    def describe(self, scenario: Any, language: str = "en") -> str:
-        from budgetsim.reporting.describe import describe_rule
-
+    def describe(self, scenario: Scenario, language: str = "en") -> str:
         return describe_rule(self.inner, scenario, language) + "\n\n" + self.describe_rule(scenario, language)
 
     @abstractmethod
-    def describe_rule(self, scenario: Any, language: str) -> str:
+    def describe_rule(self, scenario: Scenario, language: str) -> str:
         """This rule alone, in plain words."""
 
     @abstractmethod
@@ -58,11 +46,11 @@ class Transition(Composable, ABC):
         try:
             adjusted = self.adjust(ctx, proposed)
         except ValueError as err:
-            raise type(err)(f"{self.rule} in {ctx.year}: {err}") from None
+            raise type(err)(f"{self.tag} in {ctx.year}: {err}") from None
         info = dict(inner.info)
         if isinstance(adjusted, tuple):
             adjusted, extra = adjusted
             info.update(extra)
         changes = dict(inner.changes)
-        changes[self.rule] = changes.get(self.rule, 0.0) + (adjusted - proposed)
+        changes[self.tag] = changes.get(self.tag, 0.0) + (adjusted - proposed)
         return Allocation(changes, info)

@@ -5,27 +5,29 @@ keeps its name. Diagnostics are passed on unweighted (the first part's, where tw
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
-from budgetsim.engine.arrays import ScenarioArrays
-from budgetsim.engine.context import (
-    Allocation,
-    AllocationLike,
-    BudgetContext,
-    as_allocation,
-    check_strategy,
-    strategy_name,
-)
-from budgetsim.reporting.text import pct, tr
-from budgetsim.strategies.base import Composable, merge
+from pydantic import field_validator
 
-Weight = float | Mapping[int, float]
+from budgetsim.core.arrays import ScenarioArrays
+from budgetsim.core.context import Allocation, BudgetContext, as_allocation, check_strategy, strategy_name
+from budgetsim.core.registry import Example, StrategyRef
+from budgetsim.core.strategy import Strategy, describe_rule, merge
+from budgetsim.core.text import pct, tr
+from budgetsim.scenario.base import Model
+from budgetsim.strategies import Unchanged, needs_based
+
+Weight = float | dict[int, float]
 
 
-@dataclass(frozen=True)
-class Blend(Composable):
+class BlendPart(Model):
+    """One strategy of a blend and its weight (a number, or ``{year: weight}``)."""
+
+    strategy: StrategyRef
+    weight: Weight
+
+
+class Blend(Strategy, tag="blend"):
     """``Blend(((needs_based(), 0.7), (Unchanged(), 0.3)))``; a weight may be ``{year: weight}``.
     For every budget year the weights must be in [0, 1] and sum to 1.
 
@@ -37,28 +39,54 @@ class Blend(Composable):
     (0.4, 0.6)
     """
 
-    parts: tuple[tuple[Callable[[BudgetContext], AllocationLike], Weight], ...]
+    parts: tuple[BlendPart, ...]
+
+    examples: ClassVar = (
+        Example(
+            "blend 70 % needs / 30 % last frame",
+            lambda _: Blend(((needs_based(), 0.7), (Unchanged(), 0.3))),
+            {"sums_to_total": "30 % of the frame is last year's, whatever the total"},
+        ),
+        Example(
+            "phase-in over the budget years",
+            lambda s: Blend(
+                (
+                    (needs_based(), {y: min(1.0, (i + 1) / 4) for i, y in enumerate(s.years)}),
+                    (Unchanged(), {y: 1 - min(1.0, (i + 1) / 4) for i, y in enumerate(s.years)}),
+                )
+            ),
+            axioms=False,
+        ),
+    )
+
+    @field_validator("parts", mode="before")
+    @classmethod
+    def _pairs(cls, parts: Any) -> Any:
+        """Accept (strategy, weight) pairs as well as {strategy, weight} entries."""
+        if isinstance(parts, list | tuple):
+            return tuple(
+                {"strategy": p[0], "weight": p[1]} if isinstance(p, list | tuple) and len(p) == 2 else p for p in parts
+            )
+        return parts
 
     @property
     def name(self) -> str:
-        return "blend(" + ", ".join(strategy_name(s) for s, _ in self.parts) + ")"
+        return "blend(" + ", ".join(strategy_name(p.strategy) for p in self.parts) + ")"
 
     def weight(self, part: int, year: int) -> float:
-        w = self.parts[part][1]
-        return float(w[year]) if isinstance(w, Mapping) else float(w)
+        w = self.parts[part].weight
+        return float(w[year]) if isinstance(w, dict) else float(w)
 
     def describe(self, scenario: Any, language: str = "en") -> str:
-        from budgetsim.reporting.describe import describe_rule
-
         lines = []
-        for i, (strategy, _) in enumerate(self.parts):
+        for i, strategy in enumerate(p.strategy for p in self.parts):
             weights = ", ".join(f"{y}: {pct(self.weight(i, y), language)}" for y in scenario.years)
             lines.append(f"- {tr(language, 'Weight', 'Vikt')} {weights}. {describe_rule(strategy, scenario, language)}")
         return tr(language, "**Blend of rules:**", "**Blandning av regler:**") + "\n" + "\n".join(lines)
 
     def check(self, arrays: ScenarioArrays) -> None:
-        for strategy, _ in self.parts:
-            check_strategy(strategy, arrays)
+        for part in self.parts:
+            check_strategy(part.strategy, arrays)
         for year in (int(y) for y in arrays.years):
             try:
                 weights = [self.weight(i, year) for i in range(len(self.parts))]
@@ -69,5 +97,5 @@ class Blend(Composable):
 
     def __call__(self, ctx: BudgetContext) -> Allocation:
         weights = [self.weight(i, ctx.year) for i in range(len(self.parts))]
-        parts = ((as_allocation(strategy(ctx)), w) for (strategy, _), w in zip(self.parts, weights, strict=True) if w)
+        parts = ((as_allocation(p.strategy(ctx)), w) for p, w in zip(self.parts, weights, strict=True) if w)
         return merge(parts, info="first")

@@ -9,20 +9,22 @@ frames are clipped and the total changes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
+from pydantic import field_validator
 
-from budgetsim.engine.arrays import ScenarioArrays
-from budgetsim.engine.context import BudgetContext
-from budgetsim.reporting.text import pct, tr
-from budgetsim.transitions.adjust import UnaffordableError, settle, solve_increasing, where_unaffordable
+from budgetsim.core.components import Component
+from budgetsim.core.context import BudgetContext
+from budgetsim.core.numeric import UnaffordableError, settle, solve_increasing, where_unaffordable
+from budgetsim.core.registry import Example
+from budgetsim.core.text import pct, tr
+from budgetsim.strategies import needs_based
 from budgetsim.transitions.base import Transition
+from budgetsim.transitions.floor import HELD
 
 
-@dataclass(frozen=True)
-class Cap(Transition):
+class Cap(Transition, tag="cap"):
     """Limit each committee's year-on-year change to ``[-max_loss, +max_gain]`` (fractions).
 
     >>> import budgetsim as bs
@@ -33,7 +35,25 @@ class Cap(Transition):
     max_gain: float | None = None
     max_loss: float | None = None
     keep_total: bool = True
-    rule = "cap"
+
+    components: ClassVar = {"cap": Component("transition rules", "cap", "tak", 51)}
+    examples: ClassVar = (
+        Example(
+            "cap +5 %/-2 % (needs based)",
+            lambda _: Cap(needs_based(), max_gain=0.05, max_loss=0.02),
+            {"need_responsive": HELD.format("cap")},
+        ),
+        Example(
+            "cap +3 %, total not kept", lambda _: Cap(needs_based(), max_gain=0.03, keep_total=False), axioms=False
+        ),
+    )
+
+    @field_validator("max_gain", "max_loss")
+    @classmethod
+    def _fraction(cls, value: float | None, info: Any) -> float | None:
+        if value is not None and not 0 <= value <= 1:
+            raise ValueError(f"cap: {info.field_name} must be a fraction in [0, 1], got {value}")
+        return value
 
     def describe_rule(self, scenario: Any, language: str) -> str:
         gain = pct(self.max_gain, language) if self.max_gain is not None else tr(language, "no limit", "ingen gräns")
@@ -44,13 +64,6 @@ class Cap(Transition):
             f"**Cap.** A frame may rise by at most {gain} and fall by at most {loss} a year.{total}",
             f"**Tak.** En ram får öka med högst {gain} och minska med högst {loss} per år.{total}",
         )
-
-    def check(self, arrays: ScenarioArrays) -> None:
-        super().check(arrays)
-        for name in ("max_gain", "max_loss"):
-            value = getattr(self, name)
-            if value is not None and not 0 <= value <= 1:
-                raise ValueError(f"cap: {name} must be a fraction in [0, 1], got {value}")
 
     def adjust(self, ctx: BudgetContext, proposed: np.ndarray) -> np.ndarray:
         last = np.broadcast_to(ctx.last_frame, proposed.shape)

@@ -8,20 +8,23 @@ L + k (p - L) with k = (T - sum(L)) / sum over them of (p - L).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
+from pydantic import field_validator
 
-from budgetsim.engine.arrays import ScenarioArrays
-from budgetsim.engine.context import BudgetContext
-from budgetsim.reporting.text import pct, tr
-from budgetsim.transitions.adjust import UnaffordableError, lift_and_damp
+from budgetsim.core.components import Component
+from budgetsim.core.context import BudgetContext
+from budgetsim.core.numeric import UnaffordableError, lift_and_damp
+from budgetsim.core.registry import Example
+from budgetsim.core.text import pct, tr
+from budgetsim.strategies import needs_based
 from budgetsim.transitions.base import Transition
 
+HELD = "a committee held at its {} does not respond to more need until its share clears it"
 
-@dataclass(frozen=True)
-class FloorWithDamping(Transition):
+
+class FloorWithDamping(Transition, tag="floor"):
     """Guarantee a minimum year-on-year change, paid for by damping gains.
 
     ``floor`` is a fraction and may be negative (-0.01: nobody loses more than 1 %). If the
@@ -35,7 +38,34 @@ class FloorWithDamping(Transition):
 
     floor: float = 0.0
     if_unaffordable: Literal["raise", "scale"] = "raise"
-    rule = "floor"
+
+    components: ClassVar = {"floor": Component("transition rules", "floor with damping", "golv med dämpning", 50)}
+    examples: ClassVar = (
+        Example(
+            "floor -1 % (needs based)",
+            lambda _: FloorWithDamping(needs_based(), floor=-0.01),
+            {"need_responsive": HELD.format("floor")},
+        ),
+        Example(
+            "floor +2 %, scaled when unaffordable",
+            lambda _: FloorWithDamping(needs_based(), floor=0.02, if_unaffordable="scale"),
+            axioms=False,
+        ),
+    )
+
+    @field_validator("if_unaffordable", mode="before")
+    @classmethod
+    def _choice(cls, value: Any) -> Any:
+        if value not in ("raise", "scale"):
+            raise ValueError(f"floor: if_unaffordable must be 'raise' or 'scale', got {value!r}")
+        return value
+
+    @field_validator("floor")
+    @classmethod
+    def _above_minus_one(cls, value: float) -> float:
+        if value <= -1:
+            raise ValueError(f"floor: floor must be above -1 (a fraction), got {value}")
+        return value
 
     def describe_rule(self, scenario: Any, language: str) -> str:
         return tr(
@@ -43,13 +73,6 @@ class FloorWithDamping(Transition):
             f"**Floor with damping.** No committee's frame changes by less than {pct(self.floor, language)} a year; the cost is paid by scaling back all gains above the floor with one factor, so the total stays fixed.",
             f"**Golv med dämpning.** Ingen nämnds ram förändras med mindre än {pct(self.floor, language)} per år; kostnaden betalas genom att alla ökningar över golvet skalas ned med samma faktor, så att totalen står fast.",
         )
-
-    def check(self, arrays: ScenarioArrays) -> None:
-        super().check(arrays)
-        if self.if_unaffordable not in ("raise", "scale"):
-            raise ValueError(f"floor: if_unaffordable must be 'raise' or 'scale', got {self.if_unaffordable!r}")
-        if self.floor <= -1:
-            raise ValueError(f"floor: floor must be above -1 (a fraction), got {self.floor}")
 
     def adjust(self, ctx: BudgetContext, proposed: np.ndarray) -> np.ndarray:
         floors = ctx.last_frame * (1 + self.floor)

@@ -8,39 +8,52 @@ asks for more than the whole frame (the floor is at least 0).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
+from pydantic import Field
 
-from budgetsim.engine.arrays import ScenarioArrays
-from budgetsim.engine.context import AllocationLike, BudgetContext, as_allocation, check_strategy, frames_after
-from budgetsim.reporting.text import sek, tr
-from budgetsim.transitions.adjust import lift_and_damp
+from budgetsim.core.arrays import ScenarioArrays
+from budgetsim.core.components import Component
+from budgetsim.core.context import BudgetContext, as_allocation, check_strategy, frames_after, strategy_name
+from budgetsim.core.numeric import lift_and_damp
+from budgetsim.core.registry import Example, StrategyRef
+from budgetsim.core.text import sek, tr
+from budgetsim.strategies import boras_current, needs_based
 from budgetsim.transitions.base import Transition
+from budgetsim.transitions.floor import HELD
 
 
-@dataclass(frozen=True)
-class LossCap(Transition):
+class LossCap(Transition, tag="loss_cap"):
     """Cap the loss from a reform (``inner``) against the old rule (``reference``) per inhabitant.
 
     The inhabitants are the whole population as known at budget time; ``start_year`` is the
     reform's first year (default: the first budget year).
 
     >>> import budgetsim as bs
-    >>> LossCap(bs.strategies.needs_based(), reference=bs.strategies.boras_current(), per_inhabitant=250).rule
+    >>> LossCap(bs.strategies.needs_based(), reference=bs.strategies.boras_current(), per_inhabitant=250).tag
     'loss_cap'
     """
 
-    reference: Callable[[BudgetContext], AllocationLike] | None = None
-    per_inhabitant: float = 250.0
+    reference: StrategyRef | None = None
+    per_inhabitant: float = Field(default=250.0, ge=0)
     start_year: int | None = None
-    rule = "loss_cap"
+
+    components: ClassVar = {
+        "loss_cap": Component("transition rules", "loss cap per inhabitant", "förlustbegränsning per invånare", 53)
+    }
+    examples: ClassVar = (
+        Example(
+            "loss cap 250 SEK (needs vs current)",
+            lambda _: LossCap(needs_based(), reference=boras_current(), per_inhabitant=250),
+            {
+                "need_responsive": HELD.format("loss cap"),
+                "scale_invariant": "the cap is a fixed amount of SEK per inhabitant, not scaled with the money",
+            },
+        ),
+    )
 
     def describe_rule(self, scenario: Any, language: str) -> str:
-        from budgetsim.engine.context import strategy_name
-
         old = strategy_name(self.reference) if self.reference is not None else "-"
         return tr(
             language,
@@ -53,8 +66,6 @@ class LossCap(Transition):
         if self.reference is None:
             raise ValueError("loss cap: give the reference strategy (the rule before the reform)")
         check_strategy(self.reference, arrays)
-        if self.per_inhabitant < 0:
-            raise ValueError(f"loss cap: per_inhabitant must be >= 0, got {self.per_inhabitant}")
 
     def adjust(self, ctx: BudgetContext, proposed: np.ndarray) -> np.ndarray:
         assert self.reference is not None

@@ -17,37 +17,46 @@ a larger ``max_below`` guarantees less and spends the rest on the largest gaps.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
+from pydantic import Field
 
-from budgetsim.engine.arrays import ScenarioArrays
-from budgetsim.engine.context import AllocationLike, BudgetContext, as_allocation, check_strategy, frames_after
-from budgetsim.reporting.text import pct, tr
-from budgetsim.transitions.adjust import UnaffordableError, settle, solve_increasing, where_unaffordable
+from budgetsim.core.arrays import ScenarioArrays
+from budgetsim.core.components import Component
+from budgetsim.core.context import BudgetContext, as_allocation, check_strategy, frames_after, strategy_name
+from budgetsim.core.numeric import UnaffordableError, settle, solve_increasing, where_unaffordable
+from budgetsim.core.registry import Example, StrategyRef
+from budgetsim.core.text import pct, tr
+from budgetsim.strategies import boras_current, needs_based
 from budgetsim.transitions.base import Transition
+from budgetsim.transitions.floor import HELD
 
 
-@dataclass(frozen=True)
-class PaceOfChange(Transition):
+class PaceOfChange(Transition, tag="pace_of_change"):
     """Move committees toward ``target``'s split at a controlled pace.
 
     >>> import budgetsim as bs
-    >>> PaceOfChange(bs.strategies.boras_current(), target=bs.strategies.needs_based()).rule
+    >>> PaceOfChange(bs.strategies.boras_current(), target=bs.strategies.needs_based()).tag
     'pace_of_change'
     """
 
-    target: Callable[[BudgetContext], AllocationLike] | None = None
+    target: StrategyRef | None = None
     min_uplift: float = 0.0
-    max_below: float = 0.0
+    max_below: float = Field(default=0.0, ge=0, lt=1)
     hold_harmless: bool = True
-    rule = "pace_of_change"
+
+    components: ClassVar = {"pace_of_change": Component("transition rules", "pace of change", "takt mot målnivå", 52)}
+    examples: ClassVar = (
+        Example(
+            "pace of change (current -> needs)",
+            lambda _: PaceOfChange(boras_current(), target=needs_based(), min_uplift=-0.15, hold_harmless=False),
+            {"need_responsive": HELD.format("minimum uplift")},
+            total=lambda _: boras_current(),
+        ),
+    )
 
     def describe_rule(self, scenario: Any, language: str) -> str:
-        from budgetsim.engine.context import strategy_name
-
         target = strategy_name(self.target) if self.target is not None else "-"
         harmless = (
             tr(language, " Nobody is cut in cash terms.", " Ingen får sänkt ram i kronor.")
@@ -65,8 +74,6 @@ class PaceOfChange(Transition):
         if self.target is None:
             raise ValueError("pace of change: give a target strategy, e.g. target=needs_based()")
         check_strategy(self.target, arrays)
-        if not 0 <= self.max_below < 1:
-            raise ValueError(f"pace of change: max_below must be in [0, 1), got {self.max_below}")
 
     def adjust(self, ctx: BudgetContext, proposed: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         assert self.target is not None

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from budgetsim.engine.arrays import ScenarioArrays
-from budgetsim.engine.need import mix_rate, need_units
+from budgetsim.core.arrays import ScenarioArrays
+from budgetsim.core.need import mix_rate, need_units
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from budgetsim.engine.arrays import ScenarioArrays
+from budgetsim.core.arrays import ScenarioArrays
 
 
 def mix_rate(

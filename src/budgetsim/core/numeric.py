@@ -1,5 +1,6 @@
-"""The arithmetic shared by the transition rules: moving proposed frames onto floors and bounds
-while the total stays fixed. All functions work on (D, C) arrays, one total per draw."""
+"""The numeric helpers rules share: lifting frames onto floors and damping the gains above them,
+bisection for one unknown per draw, settling a float residual, and water-filling a pool. All
+functions work on (D, C) arrays, one total per draw."""
 
 from __future__ import annotations
 
@@ -64,3 +65,22 @@ def settle(frames: np.ndarray, total: np.ndarray, free: np.ndarray) -> np.ndarra
     wsum = weights.sum(axis=-1)
     share = np.divide(weights, wsum[:, None], out=np.zeros_like(weights), where=wsum[:, None] > 0)
     return frames + residual[:, None] * share
+
+
+def water_fill(request: np.ndarray, weights: np.ndarray, pool: np.ndarray) -> np.ndarray:
+    """Water-filling: grants min(request, lambda x weight), with one lambda per draw so they add up
+    to the pool or to everything that can be granted (nobody gets more than asked; zero weight
+    gets nothing).
+
+    >>> water_fill(np.array([[10.0, 10.0, 10.0]]), np.array([[1.0, 1.0, 2.0]]), np.array([24.0])).round(6)
+    array([[ 7.,  7., 10.]])
+    """
+    weights = np.where(request > 0, weights, 0.0)
+    grantable = np.where(weights > 0, request, 0.0).sum(axis=-1)
+    target = np.minimum(pool, grantable)
+    ratio = np.divide(request, weights, out=np.zeros_like(request), where=weights > 0)
+    hi = ratio.max(axis=-1) + 1.0
+    lam = solve_increasing(
+        lambda x: np.minimum(request, x[:, None] * weights).sum(axis=-1), target, np.zeros_like(hi), hi
+    )
+    return np.minimum(request, lam[:, None] * weights)

@@ -34,46 +34,28 @@ reversed next year by ``one_off_reversal``), ``ratchet`` and ``request_granted``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
-from budgetsim.engine.arrays import ScenarioArrays
-from budgetsim.reporting.bridge import Bridge, bridge
-
-
-@dataclass(frozen=True, eq=False)
-class RunArrays:
-    """Engine output, each array shaped (draws, years, committees), SEK."""
-
-    frame: np.ndarray
-    components: dict[str, np.ndarray]  # "base" first; all sum to frame
-    info: dict[str, np.ndarray]
-    need: np.ndarray
-    cost: np.ndarray
-
-
-@dataclass(frozen=True, eq=False)
-class ProcessRecords:
-    """What a budget process recorded: arrays (D, T, C), plans and the municipal balance."""
-
-    year_end: dict[str, np.ndarray]
-    requests: dict[str, np.ndarray]
-    november: np.ndarray
-    preliminary: np.ndarray
-    plans: list[tuple[int, int, np.ndarray]]  # (planned at index, year index, (D, C) frames)
-    balance: pd.DataFrame
+from budgetsim.core.arrays import ScenarioArrays
+from budgetsim.engine.run import ProcessRecords, RunArrays
+from budgetsim.result.bridge import Bridge, bridge
+from budgetsim.scenario import Scenario
 
 
 class Result:
-    """One strategy simulated on one scenario. See the module docstring for the tables."""
+    """One strategy simulated on one scenario: ``scenario`` (the :class:`~budgetsim.Scenario`),
+    ``arrays`` (its compiled form, with the draws run), ``strategy`` (its name), ``raw`` (the
+    engine's arrays) and ``process`` (what a budget process recorded). See the module docstring
+    for the tables."""
 
     def __init__(
-        self, scenario: ScenarioArrays, strategy: str, raw: RunArrays, process: ProcessRecords | None = None
+        self, arrays: ScenarioArrays, strategy: str, raw: RunArrays, process: ProcessRecords | None = None
     ) -> None:
-        self.scenario = scenario
+        self.scenario: Scenario = arrays.scenario
+        self.arrays = arrays
         self.strategy = strategy
         self.raw = raw
         self.process = process
@@ -83,7 +65,7 @@ class Result:
     ) -> Bridge:
         """The bridge from last year's frame to this year's for ``committee`` (None: all) in ``year``
         (default: the last budget year): a table, a plot (``.plot()``), and a check that it adds up."""
-        return bridge(self, committee, year, draw, language)
+        return bridge(self.arrays, self.raw, self.strategy, committee, year, draw, language)
 
     def _records(self, table: str) -> ProcessRecords:
         if self.process is None:
@@ -93,7 +75,7 @@ class Result:
         return self.process
 
     def __repr__(self) -> str:
-        s = self.scenario
+        s = self.arrays
         return (
             f"<Result {self.strategy!r}: {len(s.committees)} committees, "
             f"{int(s.years[0])}-{int(s.years[-1])}, {self.raw.frame.shape[0]} draw(s)>"
@@ -103,8 +85,8 @@ class Result:
         D, T, C = self.raw.frame.shape
         draw, t, c = np.meshgrid(np.arange(D), np.arange(T), np.arange(C), indexing="ij")
         columns = {
-            "year": self.scenario.years[t.ravel()],
-            "committee": np.array(self.scenario.committees, dtype=object)[c.ravel()],
+            "year": self.arrays.years[t.ravel()],
+            "committee": np.array(self.arrays.committees, dtype=object)[c.ravel()],
         }
         return {"draw": draw.ravel(), **columns} if D > 1 else columns
 
@@ -180,7 +162,7 @@ class Result:
         tables = []
         for t0, planned in by_start.items():
             table = self._wide({"planned": planned, "final": self.raw.frame, "gap": self.raw.frame - planned})
-            table.insert(0, "planned_in", int(self.scenario.years[t0]))
+            table.insert(0, "planned_in", int(self.arrays.years[t0]))
             tables.append(table[table.planned.notna()])
         return pd.concat(tables, ignore_index=True)
 

@@ -6,10 +6,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from budgetsim.engine.arrays import ScenarioArrays
-from budgetsim.engine.context import Allocation, AllocationLike, BudgetContext, as_allocation
-
-RESERVED = "base"
+from budgetsim.core.arrays import ScenarioArrays
+from budgetsim.core.components import BASE
+from budgetsim.core.context import Allocation, AllocationLike, BudgetContext, as_allocation
 
 
 def step(
@@ -19,8 +18,8 @@ def step(
     change and diagnostic checked and broadcast to (D, C)."""
     allocation = as_allocation(strategy(BudgetContext(arrays, t, last)))
     year = int(arrays.years[t])
-    if RESERVED in allocation.changes:
-        raise ValueError(f"strategy {label!r}: component name {RESERVED!r} is reserved for last year's frame")
+    if BASE in allocation.changes:
+        raise ValueError(f"strategy {label!r}: component name {BASE!r} is reserved for last year's frame")
     changes = {k: _shaped(v, last.shape, label, k, year) for k, v in allocation.changes.items()}
     info = {k: _shaped(v, last.shape, label, k, year) for k, v in allocation.info.items()}
     return Allocation(changes, info)

@@ -20,8 +20,8 @@ from functools import cached_property
 
 import numpy as np
 
-from budgetsim.engine.arrays import KNOWN_OFFSETS, ScenarioArrays
-from budgetsim.engine.need import mix_rate, need_units, standard_need
+from budgetsim.core.arrays import KNOWN_OFFSETS, ScenarioArrays
+from budgetsim.core.need import mix_rate, need_units, standard_need
 
 
 @dataclass(frozen=True)

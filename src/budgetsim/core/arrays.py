@@ -23,6 +23,7 @@ KNOWN_OFFSETS = (-2, -1, 0)
 class ScenarioArrays:
     """Numeric form of a :class:`~budgetsim.scenario.Scenario`. Build it with :func:`compile_scenario`."""
 
+    scenario: Scenario  # the scenario compiled (its central paths; the arrays may hold draws around them)
     committees: tuple[str, ...]
     bands: tuple[AgeBand, ...]
     years: np.ndarray  # (T,) budget years
@@ -128,7 +129,7 @@ class ScenarioArrays:
         """A copy with draw-dependent arrays replaced (each with a leading axis of 1 or D).
 
         >>> import budgetsim as bs, numpy as np
-        >>> a = bs.engine.compile_scenario(bs.default_scenario())
+        >>> a = bs.core.compile_scenario(bs.default_scenario())
         >>> b = a.with_draws(wage_outcome=a.wage_outcome + np.array([[0.0], [0.01]]))
         >>> b.draws
         2
@@ -180,7 +181,7 @@ def compile_scenario(scenario: Scenario) -> ScenarioArrays:
     """Compile a validated scenario to arrays (one draw).
 
     >>> import budgetsim as bs
-    >>> a = bs.engine.compile_scenario(bs.default_scenario())
+    >>> a = bs.core.compile_scenario(bs.default_scenario())
     >>> a.known_population.shape[1:3], a.forecast.shape[1:3], a.draws
     ((7, 3), (7, 10), 1)
     """
@@ -232,6 +233,7 @@ def compile_scenario(scenario: Scenario) -> ScenarioArrays:
                 need_weight[i, pop.band_indices(w.min_age, w.max_age)] += w.weight
 
     return ScenarioArrays(
+        scenario=scenario,
         committees=tuple(c.id for c in committees),
         bands=pop.bands,
         years=years,

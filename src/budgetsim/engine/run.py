@@ -3,73 +3,52 @@ process, year-end rules, requests, multi-year frames and the calendar act around
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
-from budgetsim.engine.arrays import ScenarioArrays, compile_scenario
-from budgetsim.engine.context import Allocation, AllocationLike, BudgetContext, check_strategy, strategy_name
-from budgetsim.engine.costs import need_and_cost
-from budgetsim.engine.montecarlo import DEFAULT_QUANTILES, MonteCarloResult, run_monte_carlo
-from budgetsim.engine.stepping import RESERVED, plan, step
+from budgetsim.core.arrays import ScenarioArrays
+from budgetsim.core.components import BASE, ONE_OFF_REVERSAL
+from budgetsim.core.context import Allocation, StrategyLike, check_strategy
+from budgetsim.core.costs import need_and_cost
+from budgetsim.core.stepping import plan, step
 from budgetsim.process.balance import municipal_balance
 from budgetsim.process.calendar import planned_frames, preliminary_frames
 from budgetsim.process.rules import BudgetProcess
-from budgetsim.process.runtime import REQUEST_RECORDS, YEAR_END_RECORDS, ProcessRun, compile_process
-from budgetsim.result import ProcessRecords, Result, RunArrays
-from budgetsim.scenario import Scenario
-
-ONE_OFF_REVERSAL = "one_off_reversal"
+from budgetsim.process.runtime import REQUEST_GRANTED, ProcessRun, compile_process
 
 
-def simulate(
-    scenario: Scenario | ScenarioArrays,
-    strategy: Callable[[BudgetContext], AllocationLike],
-    name: str | None = None,
-    process: BudgetProcess | None = None,
-    *,
-    draws: int | None = None,
-    seed: int = 0,
-    chunk_size: int = 2048,
-    quantiles: Sequence[float] = DEFAULT_QUANTILES,
-    keep_draws: bool = False,
-    progress: bool = False,
-) -> Result | MonteCarloResult:
-    """Run ``strategy`` over every budget year of ``scenario``, optionally inside a budget ``process``.
+@dataclass(frozen=True, eq=False)
+class RunArrays:
+    """Engine output, each array shaped (draws, years, committees), SEK."""
 
-    With ``draws=N`` it runs N draws of the scenario's uncertainty (Monte Carlo) in chunks of
-    ``chunk_size`` and returns a :class:`~budgetsim.engine.montecarlo.MonteCarloResult` with
-    streaming summaries; the same ``seed`` gives the same numbers whatever the chunk size.
-    ``keep_draws=True`` also keeps the per-draw result (memory grows with N); ``progress=True``
-    shows a progress bar (needs ``budgetsim[scale]``).
+    frame: np.ndarray
+    components: dict[str, np.ndarray]  # "base" first; all sum to frame
+    info: dict[str, np.ndarray]
+    need: np.ndarray
+    cost: np.ndarray
 
-    >>> import budgetsim as bs
-    >>> r = bs.simulate(bs.default_scenario(), bs.strategies.boras_current())
-    >>> sorted(r.components.component.unique())[:3]
-    ['base', 'efficiency', 'prices']
-    """
-    arrays = scenario if isinstance(scenario, ScenarioArrays) else compile_scenario(scenario)
-    label = name or strategy_name(strategy)
-    if draws is not None:
-        if not isinstance(scenario, Scenario) or scenario.uncertainty is None:
-            raise ValueError("draws: the scenario has no uncertainty to draw from; set Scenario.uncertainty")
-        check_strategy(strategy, arrays)
-        with progress_bar(draws, label, progress) as advance:
-            return run_monte_carlo(
-                arrays,
-                scenario.uncertainty,
-                strategy,
-                simulate,
-                draws=draws,
-                seed=seed,
-                label=label,
-                process=process,
-                chunk_size=chunk_size,
-                quantiles=quantiles,
-                keep_draws=keep_draws,
-                progress=advance,
-            )
+
+@dataclass(frozen=True, eq=False)
+class ProcessRecords:
+    """What a budget process recorded: arrays (D, T, C), plans and the municipal balance."""
+
+    year_end: dict[str, np.ndarray]
+    requests: dict[str, np.ndarray]
+    november: np.ndarray
+    preliminary: np.ndarray
+    plans: list[tuple[int, int, np.ndarray]]  # (planned at index, year index, (D, C) frames)
+    balance: pd.DataFrame
+
+
+def run_years(
+    arrays: ScenarioArrays, strategy: StrategyLike, label: str, process: BudgetProcess | None = None
+) -> tuple[RunArrays, ProcessRecords | None]:
+    """Run ``strategy`` over every budget year of ``arrays`` (one or many draws), inside a budget
+    ``process`` if given: the engine's year loop. :func:`budgetsim.simulate` wraps it."""
     check_strategy(strategy, arrays)
     costs = need_and_cost(arrays)
     run = None
@@ -79,7 +58,7 @@ def simulate(
     period = process.frame_period if process else 1
     D, T, C = arrays.draws, len(arrays.years), len(arrays.committees)
     frame, cost, recurring_before, november = (np.empty((D, T, C)) for _ in range(4))
-    components: dict[str, np.ndarray] = {RESERVED: np.empty((D, T, C))}
+    components: dict[str, np.ndarray] = {BASE: np.empty((D, T, C))}
     info: dict[str, np.ndarray] = {}
     last = np.broadcast_to(arrays.base_frame, (D, C)).astype(float)
     one_offs = np.zeros((D, C))
@@ -103,11 +82,11 @@ def simulate(
         one_offs = np.zeros((D, C))
         if run is not None:
             extra, offs = run.adjustments(t, proposed)
-            november[:, t] = proposed + extra.get("request_granted", 0.0)
+            november[:, t] = proposed + extra.get(REQUEST_GRANTED, 0.0)
             for key, value in (*extra.items(), *offs.items()):
                 changes[key] = changes.get(key, 0.0) + value
             one_offs = sum(offs.values(), np.zeros((D, C)))
-        components[RESERVED][:, t] = last
+        components[BASE][:, t] = last
         for store, values in ((components, changes), (info, allocation.info)):
             for key, value in values.items():
                 if key not in store:
@@ -122,8 +101,8 @@ def simulate(
     if run is not None and process is not None:
         starts = list(range(0, T, period))
         records = ProcessRecords(
-            year_end={k: v for k, v in run.records.items() if k in YEAR_END_RECORDS},
-            requests={k: v for k, v in run.records.items() if k in REQUEST_RECORDS},
+            year_end=run.ledger.records,
+            requests=run.request_records,
             november=november,
             preliminary=preliminary_frames(arrays, strategy, recurring_before, fixed, label),
             plans=planned_frames(
@@ -136,13 +115,12 @@ def simulate(
             ),
             balance=municipal_balance(arrays, cost, process.balance),
         )
-    raw = RunArrays(frame=frame, components=components, info=info, need=costs.need, cost=cost)
-    return Result(arrays, label, raw, records)
+    return RunArrays(frame=frame, components=components, info=info, need=costs.need, cost=cost), records
 
 
 @contextmanager
 def progress_bar(total: int, label: str, show: bool) -> Iterator[Callable[[int], None] | None]:
-    """A tqdm progress bar over draws when ``show`` (tqdm comes with ``budgetsim[scale]``)."""
+    """A tqdm progress bar over ``total`` units when ``show`` (tqdm comes with ``budgetsim[scale]``)."""
     if not show:
         yield None
         return

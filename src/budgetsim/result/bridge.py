@@ -4,18 +4,17 @@ municipality: every component that moved the frame, summing exactly to the chang
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from budgetsim.money import MSEK
-from budgetsim.reporting.components import ORDER, group, label, ordered
-from budgetsim.reporting.text import LANGUAGES
-
-if TYPE_CHECKING:
-    from budgetsim.result import Result
-
+from budgetsim.core.arrays import ScenarioArrays
+from budgetsim.core.components import BASE, group, label, ordered
+from budgetsim.core.money import MSEK
+from budgetsim.core.text import LANGUAGES
+from budgetsim.engine.run import RunArrays
+from budgetsim.result.figures import waterfall
 
 HALF_ORE = 0.005  # components smaller than this (float noise of exact rules) are not shown
 
@@ -41,11 +40,13 @@ class Bridge:
         who = self.committee or "all committees"
         return f"{who}, {self.year}: from last year's frame to this year's ({self.strategy})"
 
+    hidden: int = 0  #: components left out as float noise (each smaller than half an öre)
+
     def check(self) -> bool:
         """True when the shown changes add up to the frame (to a hundredth of a krona per hidden
         component)."""
         steps = self.table[self.table.component.ne("frame")]
-        return bool(abs(steps.amount.sum() - self.table.amount.iloc[-1]) < 0.01 * len(ORDER) + 1e-3)
+        return bool(abs(steps.amount.sum() - self.table.amount.iloc[-1]) < 0.01 * (self.hidden + 1) + 1e-3)
 
     def __str__(self) -> str:
         shown = self.table.assign(MSEK=self.table.amount / MSEK)[["label", "MSEK"]]
@@ -57,16 +58,20 @@ class Bridge:
 
     def plot(self, ax: Any = None) -> Any:
         """A waterfall chart in MSEK (needs matplotlib, ``budgetsim[report]``)."""
-        from budgetsim.reporting.plots import waterfall
-
-        return waterfall(self, ax=ax)
+        return waterfall(self.table, self.title, ax=ax)
 
 
 def bridge(
-    result: Result, committee: str | None = None, year: int | None = None, draw: int = 0, language: str = "en"
+    s: ScenarioArrays,
+    raw: RunArrays,
+    strategy: str,
+    committee: str | None = None,
+    year: int | None = None,
+    draw: int = 0,
+    language: str = "en",
 ) -> Bridge:
-    """The bridge of ``committee`` (None: all committees together) in ``year`` (default: the last)."""
-    s = result.scenario
+    """The bridge of ``committee`` (None: all committees together) in ``year`` (default: the last)
+    of the run ``raw`` of ``strategy`` on the scenario arrays ``s``."""
     if language not in LANGUAGES:
         raise ValueError(f"explain: language must be one of {LANGUAGES}, got {language!r}")
     year = int(s.years[-1]) if year is None else year
@@ -74,18 +79,19 @@ def bridge(
         raise ValueError(f"explain: {year} is not a budget year ({int(s.years[0])}-{int(s.years[-1])})")
     if committee is not None and committee not in s.committees:
         raise ValueError(f"explain: unknown committee {committee!r}; known: {', '.join(s.committees)}")
-    if not 0 <= draw < result.raw.frame.shape[0]:
-        raise ValueError(f"explain: draw {draw} is not in this result ({result.raw.frame.shape[0]} draws)")
+    if not 0 <= draw < raw.frame.shape[0]:
+        raise ValueError(f"explain: draw {draw} is not in this result ({raw.frame.shape[0]} draws)")
     t = int(np.flatnonzero(s.years == year)[0])
     pick = slice(None) if committee is None else s.committees.index(committee)
 
     def amount(values: np.ndarray) -> float:
         return float(np.sum(values[draw, t, pick]))
 
-    names = ordered(list(result.raw.components))
-    rows = [(name, amount(result.raw.components[name])) for name in names]
-    rows = [(n, a) for n, a in rows if n == "base" or abs(a) >= HALF_ORE]
-    rows.append(("frame", amount(result.raw.frame)))
+    names = ordered(list(raw.components))
+    every = [(name, amount(raw.components[name])) for name in names]
+    rows = [(n, a) for n, a in every if n == BASE or abs(a) >= HALF_ORE]
+    hidden = len(every) - len(rows)
+    rows.append(("frame", amount(raw.frame)))
     table = pd.DataFrame(rows, columns=["component", "amount"])
     table.insert(0, "step", range(len(table)))
     table["group"] = [("end" if c == "frame" else group(c)) for c in table.component]
@@ -93,6 +99,5 @@ def bridge(
     table["label"] = [frame_label if c == "frame" else label(c, language) for c in table.component]
     table["cumulative"] = table.amount.where(table.component.ne("frame"), 0).cumsum()
     table.loc[table.component.eq("frame"), "cumulative"] = table.amount.iloc[-1]
-    return Bridge(
-        result.strategy, committee, year, table[["step", "component", "group", "label", "amount", "cumulative"]]
-    )
+    columns = ["step", "component", "group", "label", "amount", "cumulative"]
+    return Bridge(strategy, committee, year, table[columns], hidden)

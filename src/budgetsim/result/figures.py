@@ -1,0 +1,52 @@
+"""The matplotlib helpers every figure uses (money on an MSEK axis), and the bridge's own figure,
+the waterfall. Plots need ``matplotlib`` (the ``report`` extra)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from budgetsim.core.money import MSEK
+
+
+def pyplot() -> Any:
+    """``matplotlib.pyplot``, or an ImportError that says how to install it."""
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise ImportError('plots need matplotlib: pip install "budgetsim[report]"') from None
+    return plt
+
+
+def msek_axis(ax: Any) -> None:
+    """Label the y axis of ``ax`` in MSEK."""
+    from matplotlib.ticker import FuncFormatter
+
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v / MSEK:,.0f}"))
+    ax.set_ylabel("MSEK")
+
+
+def waterfall(table: pd.DataFrame, title: str, ax: Any = None) -> Any:
+    """A bridge table as a waterfall: last year's frame, each change, this year's frame."""
+    plt = pyplot()
+    fig = None
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(1.2 + 0.9 * len(table), 4))
+    starts = np.concatenate([[0.0], table.cumulative.to_numpy()[:-1]])
+    heights = table.amount.to_numpy().copy()
+    ends = table.component.isin(["base", "frame"]).to_numpy()
+    bottoms = np.where(ends, 0.0, np.where(heights >= 0, starts, starts + heights))
+    colors = np.where(ends, "#4c72b0", np.where(heights >= 0, "#55a868", "#c44e52"))
+    ax.bar(range(len(table)), np.abs(heights), bottom=bottoms, color=colors)
+    low = (bottoms[~ends].min() if (~ends).any() else 0) * 0.98
+    ax.set_ylim(bottom=min(low, table.amount.iloc[0] * 0.9))
+    ax.set_xticks(range(len(table)), table.label, rotation=35, ha="right", fontsize=8)
+    for x, amount in enumerate(table.amount):
+        ax.annotate(f"{amount / MSEK:,.1f}", (x, bottoms[x] + abs(heights[x])), ha="center", va="bottom", fontsize=7)
+    msek_axis(ax)
+    ax.set_title(title, fontsize=10)
+    figure = fig or ax.figure
+    figure.tight_layout()
+    return figure
