@@ -116,10 +116,11 @@ def simulate_reference(
                 parts.update(_volume(scenario, c, year, basis, correct_forecast_errors))
             changes[c.id] = parts
         if needs:
-            if needs_total_from_others:
-                total = sum(last[c] + sum(p.values()) for c, p in changes.items())
-            else:
-                total = e.available(year)
+            total: float | None = (
+                sum(last[c] + sum(p.values()) for c, p in changes.items())
+                if needs_total_from_others
+                else e.available(year)
+            )
             assert total is not None
             weights = {}
             for c in scenario.committees:

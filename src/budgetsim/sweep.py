@@ -86,7 +86,7 @@ def grid_points(
     """All combinations of the variations' labels and the strategies, in a stable order."""
     names = list(variations)
     combos = itertools.product(*(list(variations[n].items()) for n in names))
-    out = []
+    out: list[tuple[Point, tuple[Callable, ...]]] = []
     for combo in combos:
         for strategy in strategies:
             point = Point(len(out), tuple((n, label) for n, (label, _) in zip(names, combo, strict=True)), strategy)
@@ -211,7 +211,8 @@ def _results(tasks: list[Task], executor: str | Any, workers: int | None):
     elif hasattr(executor, "map") and hasattr(executor, "gather"):  # a dask.distributed Client
         from distributed import as_completed
 
-        futures = {executor.submit(run_task, task, pure=False): task.point.index for task in tasks}
+        client: Any = executor
+        futures = {client.submit(run_task, task, pure=False): task.point.index for task in tasks}
         for future in as_completed(futures):
             yield futures[future], future.result()
     else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -99,7 +100,7 @@ class ScenarioArrays:
         forecast[:, t:] = self.forecast[:, t : t + 1]
         fact_index = self.fact_index.copy()
         fact_index[t:] = fact_index[t]
-        rates = {}
+        rates: dict[str, Any] = {}
         for name in (
             "wage_uplift",
             "price_uplift",
@@ -137,7 +138,7 @@ class ScenarioArrays:
         unknown = set(arrays) - DRAW_FIELDS
         if unknown:
             raise ValueError(f"not draw-dependent arrays: {sorted(unknown)}; these are: {sorted(DRAW_FIELDS)}")
-        values = {}
+        values: dict[str, Any] = {}
         for name, value in arrays.items():
             current = getattr(self, name)
             if current is None:

@@ -23,9 +23,10 @@ order they are declared (``Cap(inner, max_gain=0.05)``).
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar, cast, get_type_hints
 
 from pydantic import (
     BaseModel,
@@ -35,7 +36,9 @@ from pydantic import (
     SerializationInfo,
     ValidationInfo,
     WithJsonSchema,
+    create_model,
 )
+from pydantic._internal._model_construction import ModelMetaclass  # the metaclass of every BaseModel
 from pydantic_core import PydanticCustomError
 
 from budgetsim.core.components import Component, declare
@@ -69,6 +72,40 @@ def kinds() -> tuple[str, ...]:
     return tuple(_REGISTRY)
 
 
+_PRESETS: dict[str, dict[str, type[BaseModel]]] = {kind: {} for kind in _REGISTRY}
+_PRESET_FUNCTIONS: dict[str, dict[str, Callable[..., Any]]] = {kind: {} for kind in _REGISTRY}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def preset(kind: str, tag: str) -> Callable[[F], F]:
+    """Register a function that builds a ready-made configuration of rules as a preset of ``kind``:
+    a run file names it like a rule, ``{rule: tag, parameter: value}``; its parameters are validated
+    by their type hints.
+
+    >>> sorted(presets("strategy"))
+    ['boras_current']
+    """
+
+    def register(function: F) -> F:
+        hints = get_type_hints(function)
+        fields: dict[str, Any] = {
+            name: (hints.get(name, Any), ... if p.default is inspect.Parameter.empty else p.default)
+            for name, p in inspect.signature(function).parameters.items()
+        }
+        config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+        _PRESETS[kind][tag] = create_model(f"{kind}.{tag}", __config__=config, **fields)
+        _PRESET_FUNCTIONS[kind][tag] = function
+        return function
+
+    return register
+
+
+def presets(kind: str) -> dict[str, type[BaseModel]]:
+    """The presets of ``kind`` by tag: the model of each one's parameters."""
+    return dict(_PRESETS[kind])
+
+
 def registered(kind: str) -> dict[str, type[Rule]]:
     """The registered rules of ``kind`` by tag, in the order they were registered."""
     if kind not in _REGISTRY:
@@ -76,12 +113,12 @@ def registered(kind: str) -> dict[str, type[Rule]]:
     return dict(_REGISTRY[kind])
 
 
-class _PositionalMeta(type(BaseModel)):  # type: ignore[misc]
+class _PositionalMeta(ModelMetaclass):
     """Lets a rule take its parameters by position, in the order they are declared (validation
     from data, ``model_validate``, does not pass through here and keeps its context)."""
 
     def __call__(cls, *args: Any, **kwargs: Any) -> Any:
-        names = list(cls.model_fields)
+        names = list(cast("type[BaseModel]", cls).model_fields)
         if len(args) > len(names):
             raise TypeError(f"{cls.__name__} takes at most {len(names)} positional arguments, got {len(args)}")
         for name, value in zip(names, args, strict=False):
@@ -96,6 +133,10 @@ class Rule(BaseModel, metaclass=_PositionalMeta):
     in its class statement is registered under that tag for its ``kind``."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True, allow_inf_nan=False)
+
+    if TYPE_CHECKING:  # parameters by position or keyword (see _PositionalMeta)
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None: ...
 
     kind: ClassVar[str] = ""
     tag: ClassVar[str] = ""
@@ -165,13 +206,20 @@ def build(kind: str, spec: Mapping[str, Any], context: Mapping[str, Any] | None 
     """
     rules = registered(kind)
     tag = spec.get("rule")
+    params = {k: v for k, v in spec.items() if k != "rule"}
+    if tag in _PRESETS[kind]:
+        arguments = _PRESETS[kind][tag].model_validate(params, context=context)
+        built = _PRESET_FUNCTIONS[kind][tag](
+            **{name: getattr(arguments, name) for name in type(arguments).model_fields}
+        )
+        assert isinstance(built, Rule)
+        return built
     if tag not in rules:
         raise PydanticCustomError(
             "union_tag_invalid",
-            "Input tag {tag!r} found using 'rule' does not match any of the expected tags: {expected}",
-            {"tag": tag, "expected": ", ".join(map(repr, rules))},
+            "Input tag {tag} found using 'rule' does not match any of the expected tags: {expected}",
+            {"tag": repr(tag), "expected": ", ".join(map(repr, [*rules, *_PRESETS[kind]]))},
         )
-    params = {k: v for k, v in spec.items() if k != "rule"}
     return rules[tag].model_validate(params, context=context)
 
 
@@ -247,7 +295,7 @@ def rules_schema(kind: str) -> tuple[dict[str, Any], dict[str, Any]]:
     told apart by its ``rule`` tag; strategies may also be named by a string."""
     defs: dict[str, Any] = {}
     options = []
-    for tag, cls in registered(kind).items():
+    for tag, cls in [*registered(kind).items(), *presets(kind).items()]:
         schema = cls.model_json_schema(ref_template="#/$defs/{model}")
         defs.update(schema.pop("$defs", {}))
         schema.setdefault("properties", {})
@@ -260,7 +308,7 @@ def rules_schema(kind: str) -> tuple[dict[str, Any], dict[str, Any]]:
     if kind == "strategy":
         alternatives.insert(0, {"type": "string", "description": "the name of another strategy of the run file"})
     else:
-        alternatives.insert(0, {"enum": list(registered(kind))})
+        alternatives.insert(0, {"enum": [*registered(kind), *presets(kind)]})
     return {"anyOf": alternatives}, defs
 
 

@@ -25,7 +25,6 @@ What is derived, and how:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
@@ -68,9 +67,16 @@ def read(name: str) -> pd.DataFrame:
         return pd.read_csv(handle, comment="#", keep_default_na=False, na_values=[""])
 
 
+def _rows(frame: pd.DataFrame) -> list[Any]:
+    """The rows of a data file as named tuples (cells by column name)."""
+    return list(frame.itertuples())
+
+
 @cache
 def _assumptions() -> dict[str, dict[str, Any]]:
-    return read("assumptions.csv").set_index("name").to_dict("index")
+    return {
+        str(k): {str(c): v for c, v in row.items()} for k, row in read("assumptions.csv").set_index("name").iterrows()
+    }
 
 
 def _value(name: str) -> float:
@@ -79,7 +85,7 @@ def _value(name: str) -> float:
 
 def _note(name: str, item: str | None = None, **extra: str) -> SourceNote:
     row = _assumptions()[name]
-    fields = {k: _optional(row[k], str) or "" for k in ("value", "unit", "status", "source")}
+    fields: dict[str, Any] = {k: _optional(row[k], str) or "" for k in ("value", "unit", "status", "source")}
     fields["method"] = _optional(row["note"], str) or ""
     return SourceNote(item=item or name, **{**fields, **extra})
 
@@ -117,7 +123,7 @@ def forecast_bias(bands: pd.DataFrame, forecast: pd.DataFrame) -> pd.Series:
 def _population(end_year: int, bias: bool) -> tuple[Population, list[SourceNote]]:
     raw = read("population_forecast_2023.csv")
     labels = raw.age_band.tolist()
-    bands = [AgeBand(label=r.age_band, min_age=int(r.age_min), max_age=_optional(r.age_max)) for r in raw.itertuples()]
+    bands = [AgeBand(label=r.age_band, min_age=int(r.age_min), max_age=_optional(r.age_max)) for r in _rows(raw)]
     official = {int(y): raw[y].to_numpy(float) for y in raw.columns if y.isdigit()}  # 2022..2027
     growth = (official[2027] / official[2022]) ** (1 / 5)
     for year in range(2028, end_year + 1):
@@ -196,7 +202,7 @@ def _committees(population: Population, base_year: int) -> tuple[list[Committee]
         [costs[m] for m in lines.measure] * lines.take_up * growth * lines.committee.map(table.net_share)
     )
     lines["amount"] = [
-        row.per_inhabitant * base_pop[_ages(population, row.min_age, row.max_age)].sum() for row in lines.itertuples()
+        row.per_inhabitant * base_pop[_ages(population, row.min_age, row.max_age)].sum() for row in _rows(lines)
     ]
     net_cost = totals.net_cost.abs() * 1e6  # MSEK -> SEK
     committee_total = net_cost[2014] * (1 + _cagr(net_cost[2005], net_cost[2014], 9)) ** (base_year - 2014)
@@ -204,7 +210,7 @@ def _committees(population: Population, base_year: int) -> tuple[list[Committee]
 
     committees, notes = [], []
     son_result = _value("son_result_2023")
-    for cid, row in table.iterrows():
+    for cid, row in zip(table.index.astype(str), _rows(table), strict=True):
         own = lines[lines.committee == cid]
         frame = float(own.amount.sum() * scale)
         drivers = tuple(
@@ -213,15 +219,13 @@ def _committees(population: Population, base_year: int) -> tuple[list[Committee]
                 max_age=_optional(r.max_age),
                 price=float(r.per_inhabitant * scale),
             )
-            for r in own[own.volume_driver].itertuples()
+            for r in _rows(own[own.volume_driver])
         )
         override = graded[graded.committee == cid]
         if len(override):  # relative weights, scaled so they cost what the frame lines cost in the base year
-            people = np.array([base_pop[_ages(population, r.min_age, r.max_age)].sum() for r in override.itertuples()])
+            people = np.array([base_pop[_ages(population, r.min_age, r.max_age)].sum() for r in _rows(override)])
             override = override.assign(weight=override.weight * frame / (override.weight.to_numpy() * people).sum())
-        weight_rows: Iterable[Any] = (
-            override if len(override) else own.assign(weight=own.per_inhabitant * scale)
-        ).itertuples()
+        weight_rows = _rows(override if len(override) else own.assign(weight=own.per_inhabitant * scale))
         weights = tuple(
             NeedWeight(min_age=int(r.min_age), max_age=_optional(r.max_age), weight=float(r.weight))
             for r in weight_rows
@@ -229,7 +233,7 @@ def _committees(population: Population, base_year: int) -> tuple[list[Committee]
         committees.append(
             Committee(
                 id=cid,
-                name=row["name"],
+                name=row.name,
                 sector=row.sector,
                 base_frame=frame,
                 base_cost=frame - son_result if cid == "SON" else None,
@@ -243,7 +247,7 @@ def _committees(population: Population, base_year: int) -> tuple[list[Committee]
         )
         method = " + ".join(
             f"{r.measure} x ages {int(r.min_age)}-{_optional(r.max_age) or ''} x take-up {r.take_up}"
-            for r in own.itertuples()
+            for r in _rows(own)
         )
         notes.append(
             SourceNote(
@@ -305,9 +309,9 @@ def _uncertainty(totals: pd.DataFrame) -> tuple[Uncertainty, list[SourceNote]]:
     """Default uncertainty: population errors as large as the historical forecast errors, revenue
     as volatile as in 2005-2014, the rest assumptions."""
     bias = forecast_bias(read("population_forecast_2023.csv"), read("population_vintages.csv"))
-    population_sd = {band: max(abs(float(b)), 0.002) for band, b in bias.items()}
+    population_sd = {str(band): max(abs(float(b)), 0.002) for band, b in bias.items()}
     revenue = totals.tax_and_general_grants.astype(float)
-    revenue_sd = float(np.log(revenue).diff().dropna().std())
+    revenue_sd = float(np.diff(np.log(revenue.to_numpy())).std(ddof=1))
     uncertainty = Uncertainty(
         population=PopulationUncertainty(sd=population_sd),
         economy=EconomyUncertainty(

@@ -55,7 +55,9 @@ class StreamingSummary:
         self.sums: dict[int, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
         self.count = 0
         shape = (len(QUANTITIES), len(years), len(committees))
-        self.low = self.width = self.offsets = None
+        self.low: np.ndarray | None = None
+        self.width: np.ndarray | None = None
+        self.offsets: np.ndarray | None = None
         self.hist = np.zeros((*shape, BINS + 2), dtype=np.int64)
         self.min = np.full(shape, np.inf)
         self.max = np.full(shape, -np.inf)
@@ -80,6 +82,7 @@ class StreamingSummary:
             self.width = (np.maximum(mean + half, pilot.max(axis=0)) - self.low) / BINS
             cells = int(np.prod(self.hist.shape[:-1]))
             self.offsets = (np.arange(cells, dtype=np.int32) * (BINS + 2)).reshape(self.hist.shape[:-1])
+        assert self.low is not None and self.width is not None and self.offsets is not None
         scaled = (stacked - self.low) / self.width
         np.clip(scaled, -1.0, BINS, out=scaled)  # below the range: bin 0; above: bin BINS + 1
         index = np.floor(scaled).astype(np.int32)
@@ -104,6 +107,7 @@ class StreamingSummary:
         before = np.where(bin_index == 0, 0, before)
         inside = np.take_along_axis(self.hist, bin_index[..., None], axis=-1)[..., 0]
         fraction = np.divide(target - before, inside, out=np.zeros(inside.shape), where=inside > 0)
+        assert self.low is not None and self.width is not None
         value = self.low + (bin_index - 1 + fraction) * self.width
         value = np.where(bin_index == 0, self.min, value)
         value = np.where(bin_index == BINS + 1, self.max, value)

@@ -15,61 +15,61 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from budgetsim.core.context import StrategyLike
 from budgetsim.core.registry import Reference, Rule, build, link_rules, rules_schema
-from budgetsim.datasets.registry import datasets
+from budgetsim.datasets.registry import DEFAULT, datasets
 from budgetsim.io.files import load_scenario, read_document, save_document
 from budgetsim.process.rules import BudgetProcess
 from budgetsim.scenario import Scenario
 from budgetsim.scenario.base import Model
-from budgetsim.strategies import presets
-
-#: Strategy presets a run file can name like a rule: ``{rule: boras_current, basis: mean}``.
-PRESETS: dict[str, Callable[..., StrategyLike]] = {"boras_current": presets.boras_current}
 
 
 def _build(spec: Mapping[str, Any], resolve: Callable[[str, str], StrategyLike]) -> StrategyLike:
-    """One strategy entry: a preset or a registered rule, names resolved by ``resolve``."""
-    tag = spec.get("rule")
-    if tag in PRESETS:
-        params = {k: v for k, v in spec.items() if k != "rule"}
-        try:
-            return PRESETS[tag](**params)
-        except TypeError as err:
-            raise ValueError(f"preset {tag!r}: {err}") from None
-    return build("strategy", spec, {"resolve": resolve})
+    """One strategy entry: a registered rule or preset, names resolved by ``resolve``."""
+    rule = build("strategy", spec, {"resolve": resolve})
+    assert callable(rule)
+    return rule
+
+
+def _entry(spec: dict[str, Any]) -> dict[str, Any]:
+    """A strategy entry is a valid rule or preset (the names it refers to are checked by the file)."""
+    _build(spec, lambda ref, field: Reference(ref, field))
+    return spec
+
+
+StrategyEntry = Annotated[dict[str, Any], AfterValidator(_entry)]
 
 
 class RunFile(Model):
     """A run: scenario, strategies, process, draws. ``strategies`` holds the entries as written;
     :func:`build_strategies` makes them into strategy objects."""
 
-    scenario: str = "boras"
+    scenario: str = DEFAULT
     end_year: int | None = Field(default=None, description="only for a registered dataset")
-    strategies: dict[str, dict[str, Any]] = Field(min_length=1)
+    strategies: dict[str, StrategyEntry] = Field(min_length=1)
     process: str | BudgetProcess | None = None
     draws: int | None = Field(default=None, ge=1)
     seed: int = 0
 
-    @field_validator("strategies")
-    @classmethod
-    def _valid(cls, strategies: dict[str, dict[str, Any]], info: ValidationInfo) -> dict[str, dict[str, Any]]:
-        """Every entry is a valid rule and every name it refers to is a strategy of the file."""
-        for name, spec in strategies.items():
+    @model_validator(mode="after")
+    def _references(self) -> RunFile:
+        """Every name an entry refers to is a strategy of the file."""
+        missing = []
 
-            def refer(ref: str, field: str, name: str = name) -> StrategyLike:
-                if ref not in strategies:
-                    raise ValueError(
-                        f"strategy {name!r}: {field} refers to {ref!r}, which is not a strategy of this file"
-                    )
-                return Reference(ref, field)
+        def refer(ref: str, field: str) -> StrategyLike:
+            if ref not in self.strategies:
+                missing.append((field, ref))
+            return Reference(ref, field)
 
+        for name, spec in self.strategies.items():
             _build(spec, refer)
-        return strategies
+            for field, ref in missing:
+                raise ValueError(f"strategy {name!r}: {field} refers to {ref!r}, which is not a strategy of this file")
+        return self
 
 
 def build_strategies(specs: Mapping[str, Mapping[str, Any]]) -> dict[str, StrategyLike]:
@@ -101,7 +101,7 @@ def strategy_specs(strategies: Mapping[str, StrategyLike]) -> dict[str, dict[str
     {'rule': 'needs_based', 'total': 'current'}
     """
     names = {id(s): n for n, s in strategies.items()}
-    out = {}
+    out: dict[str, dict[str, Any]] = {}
     for name, strategy in strategies.items():
         if not isinstance(strategy, Rule) or not strategy.tag:
             label = getattr(strategy, "__qualname__", type(strategy).__name__)
@@ -155,7 +155,7 @@ def load_run(path: str | Path) -> LoadedRun:
 def save_run(
     path: str | Path,
     strategies: Mapping[str, StrategyLike],
-    scenario: str = "boras",
+    scenario: str = DEFAULT,
     process: str | BudgetProcess | None = None,
     draws: int | None = None,
     seed: int = 0,
@@ -183,14 +183,12 @@ def save_run(
 
 
 def run_schema() -> dict[str, Any]:
-    """The JSON Schema of run files: one alternative per registered rule of each kind."""
+    """The JSON Schema of run files: one alternative per registered rule and preset of each kind."""
     schema = RunFile.model_json_schema(ref_template="#/$defs/{model}")
     defs = schema.setdefault("$defs", {})
     for kind in ("strategy", "year_end", "grant"):
         any_rule, needed = rules_schema(kind)
         defs.update(needed)
         defs[kind] = any_rule
-    presets_schema = [{"properties": {"rule": {"const": tag}}, "required": ["rule"]} for tag in PRESETS]
-    defs["strategy"]["anyOf"][1]["oneOf"] += presets_schema
     schema["properties"]["strategies"]["additionalProperties"] = {"$ref": "#/$defs/strategy"}
     return link_rules(schema)

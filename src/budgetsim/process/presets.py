@@ -5,9 +5,10 @@ what each has saved come from the dataset (see :mod:`budgetsim.datasets`)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from budgetsim.process.rules import BudgetProcess, Requests
-from budgetsim.process.year_end import YearEndRule
+from budgetsim.process.year_end import YearEndRule, YearEndStep
 
 
 def study_practice(
@@ -36,9 +37,9 @@ def study_practice(
     >>> study_practice(written_off=("IFO",)).year_end["IFO"].deficit_write_off
     1.0
     """
-    plan = {"action_plan_threshold": 0.01, "action_plan_cut": 0.01, "action_plan_lag": 1}
+    plan: dict[str, Any] = {"action_plan_threshold": 0.01, "action_plan_cut": 0.01, "action_plan_lag": 1}
     ratchet, saving = dict(ratchet or {}), dict(saving or {})
-    year_end: dict[str, YearEndRule] = {"*": YearEndRule(surplus_claw_back=1.0, **plan)}
+    year_end: dict[str, YearEndRule | tuple[YearEndStep, ...]] = {"*": YearEndRule(surplus_claw_back=1.0, **plan)}
     for committee in dict.fromkeys([*written_off, *ratchet, *saving]):
         keeps = committee in saving
         year_end[committee] = YearEndRule(

@@ -24,7 +24,7 @@ from budgetsim.core.numeric import water_fill
 from budgetsim.core.random import block_random
 from budgetsim.process.grants import GrantInputs, GrantRule
 from budgetsim.process.rules import BudgetProcess, Requests, value_in
-from budgetsim.process.year_end import MAX_ACTION_LAG, MAX_RECOVERY_YEARS, YearEndStep
+from budgetsim.process.year_end import Ledger, YearEndStep
 
 #: Columns of the ``year_end`` table: those the runtime always writes, then the steps' own records.
 BASE_RECORDS = ("result", "recovered", "operating_result", "debt", "drawn", "accumulated")
@@ -112,7 +112,9 @@ def compile_process(process: BudgetProcess, arrays: ScenarioArrays) -> CompiledP
     if r is not None:
         known("requests.ambition", r.ambition)
         known("requests.eligible", r.eligible or ())
-        eligible = ~arrays.driver_price.any(axis=1) if r.eligible is None else np.isin(np.array(ids), list(r.eligible))
+        eligible = np.asarray(
+            ~arrays.driver_price.any(axis=1) if r.eligible is None else np.isin(np.array(ids), list(r.eligible))
+        )
         try:
             for t, year in enumerate(years):
                 for c, cid in enumerate(ids):
@@ -136,26 +138,6 @@ def compile_process(process: BudgetProcess, arrays: ScenarioArrays) -> CompiledP
         pessimism=pessimism,
         rules=grant_rules,
     )
-
-
-class Ledger:
-    """The process state the year-end steps work on, each array over (draws, ..., committees):
-    the deficit and surplus still to settle this year, savings, the schedule of deficit recovery,
-    the pending ratchet, what is drawn for one-offs, action plans' effect on cost, and the records."""
-
-    def __init__(self, D: int, T: int, C: int, opening_accumulated: np.ndarray, records: tuple[str, ...]) -> None:
-        self.schedule = np.zeros((D, T + MAX_RECOVERY_YEARS + 1, C))  # deficit recovery due per year
-        self.cost_level = np.ones((D, T + MAX_ACTION_LAG + 1, C))  # action plans' effect on cost
-        self.accumulated = np.broadcast_to(opening_accumulated, (D, C)).astype(float)
-        self.pending_ratchet = np.zeros((D, C))
-        self.plan_from = np.zeros((D, C), dtype=int)  # no new action plan before the last one takes effect
-        self.drawn = np.zeros((D, C))
-        self.frame = self.result = self.deficit = self.surplus = np.zeros((D, C))
-        self.records = {k: np.zeros((D, T, C)) for k in records}
-
-    def record(self, name: str, t: int, cols: np.ndarray, value: np.ndarray) -> None:
-        """Write a record of year index ``t`` for committees ``cols``."""
-        self.records[name][:, t, cols] = value
 
 
 class ProcessRun:

@@ -25,7 +25,7 @@ working on the columns of the committees that have it::
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Annotated, ClassVar
+from typing import Annotated, ClassVar
 
 import numpy as np
 from pydantic import Field
@@ -35,9 +35,6 @@ from budgetsim.core.registry import Example, Rule, rule_field
 from budgetsim.core.text import pct, tr
 from budgetsim.scenario.base import Model
 
-if TYPE_CHECKING:
-    from budgetsim.process.runtime import Ledger
-
 MAX_RECOVERY_YEARS = 10
 MAX_ACTION_LAG = 5
 
@@ -45,6 +42,26 @@ MAX_ACTION_LAG = 5
 DEFICIT_RECOVERY = Component("year-end effects", "deficit recovered", "återställt underskott", 81)
 RATCHET = Component("year-end effects", "ratchet after a surplus", "sänkt ram efter överskott", 80)
 ACCUMULATED_DRAW = Component("year-end effects", "drawn from accumulated result", "ianspråktaget eget kapital", 82)
+
+
+class Ledger:
+    """The process state the year-end steps work on, each array over (draws, ..., committees):
+    the deficit and surplus still to settle this year, savings, the schedule of deficit recovery,
+    the pending ratchet, what is drawn for one-offs, action plans' effect on cost, and the records."""
+
+    def __init__(self, D: int, T: int, C: int, opening_accumulated: np.ndarray, records: tuple[str, ...]) -> None:
+        self.schedule = np.zeros((D, T + MAX_RECOVERY_YEARS + 1, C))  # deficit recovery due per year
+        self.cost_level = np.ones((D, T + MAX_ACTION_LAG + 1, C))  # action plans' effect on cost
+        self.accumulated = np.broadcast_to(opening_accumulated, (D, C)).astype(float)
+        self.pending_ratchet = np.zeros((D, C))
+        self.plan_from = np.zeros((D, C), dtype=int)  # no new action plan before the last one takes effect
+        self.drawn = np.zeros((D, C))
+        self.frame = self.result = self.deficit = self.surplus = np.zeros((D, C))
+        self.records = {k: np.zeros((D, T, C)) for k in records}
+
+    def record(self, name: str, t: int, cols: np.ndarray, value: np.ndarray) -> None:
+        """Write a record of year index ``t`` for committees ``cols``."""
+        self.records[name][:, t, cols] = value
 
 
 class YearEndStep(Rule, kind="year_end"):

@@ -48,14 +48,14 @@ def describe_process(process: BudgetProcess, scenario: Scenario, language: str =
         eligible = (
             list(r.eligible) if r.eligible is not None else [c.id for c in scenario.committees if not c.volume_drivers]
         )
-        rule = _grant_rule(r.rule)
+        grants = _grant_rule(r.rule)
         who = ", ".join(eligible)
         lines.append(
             "- "
             + tr(
                 language,
-                f"Requests: {who or 'no committee'} may request money; the guardian grants from a pool of {_per_year(r.pool_share, language)} of the frames by rule '{rule}'.",
-                f"Äskanden: {who or 'ingen nämnd'} får äska; den centrala ekonomin beviljar ur en pott om {_per_year(r.pool_share, language)} av ramarna enligt regeln '{rule}'.",
+                f"Requests: {who or 'no committee'} may request money; the guardian grants from a pool of {_per_year(r.pool_share, language)} of the frames by rule '{grants}'.",
+                f"Äskanden: {who or 'ingen nämnd'} får äska; den centrala ekonomin beviljar ur en pott om {_per_year(r.pool_share, language)} av ramarna enligt regeln '{grants}'.",
             )
         )
         if r.ambition:

@@ -101,7 +101,7 @@ class Economy(Model):
         actual, fallback = paths[kind]
         if actual is not None:
             return actual[year]
-        if kind == "internal_price":
+        if kind == "internal_price" or fallback is None:
             return self.outcome("price", year)
         return fallback[year]
 

@@ -3,6 +3,7 @@ years. Validated once, here, at the boundary; the engine never re-checks it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -49,7 +50,11 @@ class Scenario(Model):
         self._check_population()
         self._check_committees()
         self._check_uncertainty()
-        for field, items in (("additions", self.additions), ("cost_steps", self.cost_steps)):
+        dated: tuple[tuple[str, Sequence[Addition | CostStep]], ...] = (
+            ("additions", self.additions),
+            ("cost_steps", self.cost_steps),
+        )
+        for field, items in dated:
             for i, item in enumerate(items):
                 if item.committee not in ids:
                     raise ValueError(f"{field}[{i}]: unknown committee {item.committee!r}")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from budgetsim.core.context import StrategyLike
+from budgetsim.core.registry import preset
 from budgetsim.core.strategy import Combined, combine
 from budgetsim.strategies.incremental import Incremental
 from budgetsim.strategies.needs import NeedsBased
 from budgetsim.strategies.volume import Basis, VolumeUplift
 
 
+@preset("strategy", "boras_current")
 def boras_current(basis: Basis = "forecast", correct_forecast_errors: bool = False) -> Combined:
     """Borås today: incremental frames for all committees plus volume uplift for those with
     volume drivers (in the built-in data: preschool, primary, upper-secondary, elderly care).

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from budgetsim.core.context import StrategyLike
 from budgetsim.core.registry import registered
@@ -32,11 +33,10 @@ def _catalogue() -> dict[str, Entry]:
                 continue
             if example.name in out:
                 raise ValueError(f"two axiom examples are called {example.name!r}")
-            total = example.total
             out[example.name] = Entry(
-                make=lambda e=example: e.make(None),
+                make=partial(example.make, None),
                 fails=dict(example.fails),
-                total=None if total is None else (lambda t=total: t(None)),
+                total=None if example.total is None else partial(example.total, None),
             )
     return out
 
