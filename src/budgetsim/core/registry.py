@@ -8,7 +8,7 @@ A rule is written once::
         \"\"\"Every frame grows by the same rate.\"\"\"
         rate: float = 0.02
         components = {"flat": Component("needs", "flat uplift", "schablonuppräkning", 55)}
-        examples = (Example("flat 2 %", lambda: Flat(rate=0.02)),)
+        examples = (Example("flat 2 %", lambda _: Flat(rate=0.02)),)
 
         def __call__(self, ctx):
             return {"flat": self.rate * ctx.last_frame}
@@ -185,8 +185,8 @@ class Reference:
     """A strategy named in a run file, not yet built: what a run file's references validate to
     while the file is checked (see :func:`budgetsim.io.run_files.build_strategies`)."""
 
-    def __init__(self, name: str, field: str) -> None:
-        self.name, self.field = name, field
+    def __init__(self, name: str) -> None:
+        self.name = name
 
     def __call__(self, ctx: Any) -> Any:
         raise TypeError(f"strategy reference {self.name!r} was never resolved")
@@ -310,8 +310,3 @@ def rules_schema(kind: str) -> tuple[dict[str, Any], dict[str, Any]]:
     else:
         alternatives.insert(0, {"enum": [*registered(kind), *presets(kind)]})
     return {"anyOf": alternatives}, defs
-
-
-def is_registered(value: Any) -> bool:
-    """True for an instance of a registered rule."""
-    return isinstance(value, Rule) and bool(value.tag)

@@ -37,7 +37,7 @@ def _build(spec: Mapping[str, Any], resolve: Callable[[str, str], StrategyLike])
 
 def _entry(spec: dict[str, Any]) -> dict[str, Any]:
     """A strategy entry is a valid rule or preset (the names it refers to are checked by the file)."""
-    _build(spec, lambda ref, field: Reference(ref, field))
+    _build(spec, lambda ref, field: Reference(ref))
     return spec
 
 
@@ -63,7 +63,7 @@ class RunFile(Model):
         def refer(ref: str, field: str) -> StrategyLike:
             if ref not in self.strategies:
                 missing.append((field, ref))
-            return Reference(ref, field)
+            return Reference(ref)
 
         for name, spec in self.strategies.items():
             _build(spec, refer)
