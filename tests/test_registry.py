@@ -225,7 +225,7 @@ def test_datasets_are_registrations() -> None:
     boras = bs.datasets.dataset("boras")
     assert boras.scenario(end_year=2026).end_year == 2026
     assert boras.process("boras_practice") == bs.datasets.boras.boras_practice()
-    assert next(iter(boras.strategies())) == "current"
+    assert next(iter(boras.strategies(boras.scenario()))) == "current"
     with pytest.raises(ValueError, match=r"unknown option\(s\) \['colour'\]"):
         boras.scenario(colour="red")
     with pytest.raises(ValueError, match="no dataset 'atlantis'"):

@@ -14,6 +14,7 @@ from budgetsim.compare import Comparison, MonteCarloComparison, compare, compare
 from budgetsim.core import Allocation, BudgetContext, StrategyLike, money
 from budgetsim.datasets.boras import boras
 from budgetsim.datasets.registry import DEFAULT, dataset
+from budgetsim.io import MunicipalityError, load_municipality, save_municipality
 from budgetsim.reporting.describe import describe
 from budgetsim.result import MonteCarloResult, Result, monte_carlo, simulate
 from budgetsim.scenario import (
@@ -58,6 +59,7 @@ __all__ = [
     "EconomyUncertainty",
     "MonteCarloComparison",
     "MonteCarloResult",
+    "MunicipalityError",
     "NeedProfile",
     "NeedWeight",
     "Population",
@@ -78,11 +80,13 @@ __all__ = [
     "describe",
     "engine",
     "io",
+    "load_municipality",
     "metrics",
     "money",
     "monte_carlo",
     "process",
     "reporting",
+    "save_municipality",
     "simulate",
     "strategies",
     "transitions",

@@ -5,11 +5,9 @@ process, draws) given as its first argument."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import pandas as pd
 import typer
@@ -18,14 +16,15 @@ import yaml
 from budgetsim.compare import Comparison, MonteCarloComparison, compare, compare_monte_carlo
 from budgetsim.core.context import StrategyLike
 from budgetsim.core.money import MSEK
-from budgetsim.datasets.registry import DEFAULT, dataset
-from budgetsim.io import load_run, run_schema, scenario_schema
+from budgetsim.datasets.registry import DEFAULT
+from budgetsim.io import run_schema, scenario_schema
+from budgetsim.io.inputs import Input, kind_of, load_input
+from budgetsim.io.municipality import check_scenario, read_municipality
+from budgetsim.io.template import write_template
 from budgetsim.metrics import MONEY_METRICS
-from budgetsim.process.rules import BudgetProcess
 from budgetsim.reporting.describe import describe
 from budgetsim.reporting.report import report
 from budgetsim.result import simulate
-from budgetsim.scenario import Scenario
 
 app = typer.Typer(
     help=(
@@ -44,41 +43,27 @@ class Language(str, Enum):
     sv = "sv"
 
 
-RunFileArg = Annotated[
+PathArg = Annotated[
     Path | None,
-    typer.Argument(help="A run file (YAML: scenario, strategies, process, draws). Default: the dataset."),
+    typer.Argument(
+        help="A municipality folder, a workbook (.xlsx), a scenario file or a run file. Default: the dataset."
+    ),
 ]
-DatasetOption = Annotated[str, typer.Option("--dataset", help="A registered dataset to run when no run file is given.")]
+DatasetOption = Annotated[str, typer.Option("--dataset", help="A registered dataset to run when no PATH is given.")]
 OutOption = Annotated[Path, typer.Option(help="Folder for the output files.")]
 
 
-@dataclass
-class Run:
-    scenario: Scenario
-    strategies: dict[str, StrategyLike]
-    process: BudgetProcess | None
-    draws: int | None
-    seed: int
-
-
 def _load(
-    run_file: Path | None, name: str = DEFAULT, end_year: int | None = None, forecast_bias: bool | None = None
-) -> Run:
-    if run_file is None:
-        chosen = dataset(name)
-        options: dict[str, Any] = {"end_year": end_year, "forecast_bias": forecast_bias}
-        scenario = chosen.scenario(**{k: v for k, v in options.items() if v is not None})
-        return Run(scenario, chosen.strategies(), None, None, 0)
-    if end_year is not None or forecast_bias is not None:
-        raise ValueError(
-            "--end-year and --forecast-bias apply to the built-in data (a registered dataset); "
-            "set them in the run file's scenario"
-        )
+    path: Path | None, name: str = DEFAULT, end_year: int | None = None, forecast_bias: bool | None = None
+) -> Input:
+    options = {k: v for k, v in {"end_year": end_year, "forecast_bias": forecast_bias}.items() if v is not None}
     try:
-        run = load_run(run_file)
+        loaded = load_input(path, name, **options)
     except yaml.YAMLError as err:
-        raise ValueError(f"{run_file}: not valid YAML: {err}") from None
-    return Run(run.scenario, run.strategies, run.process, run.draws, run.seed)
+        raise ValueError(f"{path}: not valid YAML: {err}") from None
+    if loaded.kind != "dataset":
+        typer.echo(str(loaded), err=True)
+    return loaded
 
 
 def _fail(err: Exception) -> typer.Exit:
@@ -86,7 +71,7 @@ def _fail(err: Exception) -> typer.Exit:
     return typer.Exit(2)
 
 
-def _pick(run: Run, strategy: str | None) -> tuple[str, Callable[..., Any]]:
+def _pick(run: Input, strategy: str | None) -> tuple[str, StrategyLike]:
     name = strategy or next(iter(run.strategies))
     if name not in run.strategies:
         raise ValueError(f"--strategy: no strategy {name!r}; the run has {', '.join(run.strategies)}")
@@ -172,7 +157,7 @@ def write_tables(tables: dict[str, pd.DataFrame], out: Path) -> list[Path]:
     return paths
 
 
-def _header(run: Run, draws: int | None, seed: int) -> str:
+def _header(run: Input, draws: int | None, seed: int) -> str:
     s = run.scenario
     runs = f", {draws:,} draws (seed {seed})" if draws else ""
     return f"{s.name}: budget years {s.years[0]}-{s.years[-1]}, {len(s.committees)} committees{runs}\n"
@@ -180,7 +165,7 @@ def _header(run: Run, draws: int | None, seed: int) -> str:
 
 @app.command("compare")
 def compare_command(
-    run_file: RunFileArg = None,
+    path: PathArg = None,
     dataset_name: DatasetOption = DEFAULT,
     out: OutOption = Path("budgetsim-output"),
     end_year: Annotated[
@@ -198,7 +183,7 @@ def compare_command(
     """Compare the strategies: print a summary (MSEK) and write the tidy tables as CSV. With --draws,
     compare their risks over that many draws of the scenario's uncertainty."""
     try:
-        run = _load(run_file, dataset_name, end_year, forecast_bias)
+        run = _load(path, dataset_name, end_year, forecast_bias)
         draws = draws or run.draws
         seed = run.seed if seed is None else seed
         cmp: Comparison | MonteCarloComparison = (
@@ -230,14 +215,14 @@ def compare_command(
 
 @app.command("run")
 def run_command(
-    run_file: RunFileArg = None,
+    path: PathArg = None,
     dataset_name: DatasetOption = DEFAULT,
     strategy: Annotated[str | None, typer.Option(help="Which strategy of the run (default: the first).")] = None,
     out: OutOption = Path("budgetsim-output"),
 ) -> None:
     """Simulate one strategy: print its frames (MSEK, committee x year) and write its tables as CSV."""
     try:
-        run = _load(run_file, dataset_name)
+        run = _load(path, dataset_name)
         name, chosen = _pick(run, strategy)
         result = simulate(run.scenario, chosen, name=name, process=run.process)
     except ValueError as err:
@@ -262,7 +247,12 @@ def run_command(
 def explain_command(
     committee: Annotated[str, typer.Argument(help="Committee id, e.g. IFN, or ALL for the whole municipality.")],
     year: Annotated[int | None, typer.Argument(help="Budget year (default: the last).")] = None,
-    run_file: Annotated[Path | None, typer.Option("--run-file", help="A run file (default: the dataset).")] = None,
+    path: Annotated[
+        Path | None,
+        typer.Option(
+            "--run-file", help="A municipality folder, workbook, scenario file or run file (default: the dataset)."
+        ),
+    ] = None,
     dataset_name: DatasetOption = DEFAULT,
     strategy: Annotated[str | None, typer.Option(help="Which strategy of the run (default: the first).")] = None,
     language: Annotated[Language, typer.Option(help="Language of the labels.")] = Language.en,
@@ -270,7 +260,7 @@ def explain_command(
 ) -> None:
     """Show how a committee's frame got from last year's to this year's, component by component."""
     try:
-        run = _load(run_file, dataset_name)
+        run = _load(path, dataset_name)
         name, chosen = _pick(run, strategy)
         result = simulate(run.scenario, chosen, name=name, process=run.process)
         bridge = result.explain(None if committee.upper() == "ALL" else committee, year, language=language.value)
@@ -285,7 +275,7 @@ def explain_command(
 
 @app.command("describe")
 def describe_command(
-    run_file: RunFileArg = None,
+    path: PathArg = None,
     dataset_name: DatasetOption = DEFAULT,
     strategy: Annotated[str | None, typer.Option(help="Which strategy of the run (default: the first).")] = None,
     language: Annotated[Language, typer.Option(help="Language of the labels.")] = Language.en,
@@ -293,7 +283,7 @@ def describe_command(
 ) -> None:
     """Describe the model in force in plain words (Markdown), from the objects that compute it."""
     try:
-        run = _load(run_file, dataset_name)
+        run = _load(path, dataset_name)
         chosen = _pick(run, strategy)[1]
         text = describe(run.scenario, chosen, run.process, language.value)
     except ValueError as err:
@@ -307,7 +297,7 @@ def describe_command(
 
 @app.command("report")
 def report_command(
-    run_file: RunFileArg = None,
+    path: PathArg = None,
     dataset_name: DatasetOption = DEFAULT,
     out: OutOption = Path("budgetsim-report"),
     draws: Annotated[int | None, typer.Option(help="Add Monte Carlo risks over this many draws.", min=1)] = None,
@@ -317,7 +307,7 @@ def report_command(
     """Write the comparison as an Excel pack (comparison.xlsx) and a self-contained HTML report
     (report.html) that opens in any browser."""
     try:
-        run = _load(run_file, dataset_name)
+        run = _load(path, dataset_name)
         paths = report(
             run.scenario,
             run.strategies,
@@ -342,10 +332,10 @@ def schema_command(out: OutOption = Path("schemas")) -> None:
 
 
 @app.command("sources")
-def sources_command(run_file: RunFileArg = None, dataset_name: DatasetOption = DEFAULT) -> None:
+def sources_command(path: PathArg = None, dataset_name: DatasetOption = DEFAULT) -> None:
     """List where every value of the scenario comes from (published, estimate, assumption)."""
     try:
-        run = _load(run_file, dataset_name)
+        run = _load(path, dataset_name)
     except ValueError as err:
         raise _fail(err) from None
     if not run.scenario.notes:
@@ -354,6 +344,47 @@ def sources_command(run_file: RunFileArg = None, dataset_name: DatasetOption = D
     table = run.scenario.provenance()[["item", "status", "value", "unit", "source"]]
     with pd.option_context("display.max_colwidth", 60, "display.width", 200):
         typer.echo(table.to_string(index=False))
+
+
+@app.command("init")
+def init_command(
+    folder: Annotated[Path, typer.Argument(help="A new folder (or, with --xlsx, a workbook) for the template.")],
+    xlsx: Annotated[bool, typer.Option("--xlsx", help="Write one Excel workbook instead of CSV files.")] = False,
+) -> None:
+    """Write a template of your own municipality: every table with comment lines that explain its
+    columns, filled with a small made-up town that runs as it is."""
+    try:
+        written = write_template(folder, xlsx=xlsx)
+    except (ValueError, ImportError) as err:
+        raise _fail(err) from None
+    typer.echo(f"Wrote {written}. Replace the example figures with yours, then: budgetsim validate {written}")
+
+
+@app.command("validate")
+def validate_command(
+    path: Annotated[Path, typer.Argument(help="A municipality folder, a workbook (.xlsx) or a scenario file.")],
+) -> None:
+    """Check a municipality's data and list every problem (file:row:column) and likely mistake."""
+    try:
+        kind = kind_of(path)
+        if kind in ("municipality folder", "workbook"):
+            scenario, problems = read_municipality(path)
+        else:
+            scenario, problems = load_input(path).scenario, []
+            problems += check_scenario(scenario, str(path))
+    except (ValueError, ImportError) as err:
+        raise _fail(err) from None
+    errors = [p for p in problems if p.severity == "error"]
+    for p in problems:
+        typer.echo(f"{p.severity}: {p}")
+    if errors:
+        typer.echo(f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s) in {path}")
+        raise typer.Exit(1)
+    assert scenario is not None
+    typer.echo(
+        f"{path}: {kind}, {scenario.name}, {len(scenario.committees)} committees, budget years "
+        f"{scenario.years[0]}-{scenario.years[-1]}; no errors, {len(problems)} warning(s)"
+    )
 
 
 def main() -> None:

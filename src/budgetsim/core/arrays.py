@@ -60,6 +60,9 @@ class ScenarioArrays:
     outcome: np.ndarray  # (D|1, T+1, B) central outcomes for base_year .. end_year
     population_shock: np.ndarray  # (D|1, Y, B) log deviation of the outcome from the central path
     driver_price: np.ndarray  # (C, B) base-year SEK per inhabitant of each driver band (0: not a driver)
+    list_price: np.ndarray  # (T+1, C, B) last listed price per inhabitant up to each year base..end (NaN: none)
+    list_from: np.ndarray  # (T+1, C, B) index (0 = base year) of the year that price was listed for
+    price_basis: tuple[str | None, ...]  # (C,) population basis of each committee's price list (None: no list)
     need_weight: np.ndarray  # (C, B) relative need per inhabitant
     has_need_profile: np.ndarray  # (C,) bool; without one, need follows prices only
     need_index: np.ndarray  # (C,)
@@ -225,13 +228,22 @@ def compile_scenario(scenario: Scenario) -> ScenarioArrays:
     outcome = np.array([[pop.outcomes[y] for y in range(scenario.base_year, scenario.end_year + 1)]], dtype=float)
 
     driver_price = np.zeros((C, B))
+    list_price = np.full((len(years) + 1, C, B), np.nan)
+    list_from = np.full((len(years) + 1, C, B), -1)
     need_weight = np.zeros((C, B))
     for i, c in enumerate(committees):
         for d in c.volume_drivers:
             driver_price[i, pop.band_indices(d.min_age, d.max_age)] = d.price
+        for p in c.price_list.prices if c.price_list is not None else ():
+            y = p.year - scenario.base_year
+            list_price[y, i, pop.band_indices(p.min_age, p.max_age)] = p.price
+            list_from[y, i, pop.band_indices(p.min_age, p.max_age)] = y
         if c.need is not None:
             for w in c.need.weights:
                 need_weight[i, pop.band_indices(w.min_age, w.max_age)] += w.weight
+    for y in range(1, len(years) + 1):  # a year the list does not give keeps the last listed price
+        unlisted = list_from[y] < 0
+        list_price[y][unlisted], list_from[y][unlisted] = list_price[y - 1][unlisted], list_from[y - 1][unlisted]
 
     return ScenarioArrays(
         scenario=scenario,
@@ -266,6 +278,9 @@ def compile_scenario(scenario: Scenario) -> ScenarioArrays:
         population_shock=np.zeros((1, len(population_years), B)),
         outcome=outcome,
         driver_price=driver_price,
+        list_price=list_price,
+        list_from=list_from,
+        price_basis=tuple(c.price_list.basis if c.price_list is not None else None for c in committees),
         need_weight=need_weight,
         has_need_profile=np.array([c.need is not None for c in committees]),
         need_index=np.array([c.need.need_index if c.need else 1.0 for c in committees]),

@@ -1,7 +1,8 @@
 """Frame components for people: the bridge group each belongs to, its name in English and Swedish,
 and the position bridges show it in. Each rule declares the components it adds (its
-``components``); this module collects them. A component nobody declared (a user's own function's)
-keeps its own name, is its own group and comes last, in the order it appears."""
+``components``); this module collects them. A name ending in ``:`` declares a family: ``per_capita:``
+covers ``per_capita:1-5``, labelled "per-capita payment 1-5". A component nobody declared (a user's
+own function's) keeps its own name, is its own group and comes last, in the order it appears."""
 
 from __future__ import annotations
 
@@ -55,24 +56,35 @@ def declared() -> dict[str, Component]:
     return dict(sorted(_COMPONENTS.items(), key=lambda item: item[1].order))
 
 
+def _find(component: str) -> tuple[Component | None, str]:
+    """The declaration of a component (its own, or its family's) and the member's suffix."""
+    if component in _COMPONENTS:
+        return _COMPONENTS[component], ""
+    family, _, member = component.partition(":")
+    return _COMPONENTS.get(f"{family}:") if member else None, member
+
+
 def label(component: str, language: str = "en") -> str:
     """A readable name: ``label("wages", "sv")`` is ``'lönekompensation'`` (once the incremental
     rule is registered); an undeclared component keeps its own name."""
-    known = _COMPONENTS.get(component)
-    return component if known is None else known.label(language)
+    known, member = _find(component)
+    if known is None:
+        return component
+    return f"{known.label(language)} {member}" if member else known.label(language)
 
 
 def group(component: str) -> str:
     """The bridge group of a component (an undeclared component is its own group)."""
-    known = _COMPONENTS.get(component)
+    known, _ = _find(component)
     return component if known is None else known.group
 
 
 def ordered(components: list[str]) -> list[str]:
-    """Declared components in bridge order, then the others as given.
+    """Declared components in bridge order (members of a family in the order given), then the
+    others as given.
 
     >>> ordered(["mine", "one_off_reversal", "base"])
     ['base', 'one_off_reversal', 'mine']
     """
-    known = sorted((c for c in components if c in _COMPONENTS), key=lambda c: _COMPONENTS[c].order)
-    return known + [c for c in components if c not in _COMPONENTS]
+    order = {c: known.order for c in components if (known := _find(c)[0]) is not None}
+    return sorted(order, key=order.__getitem__) + [c for c in components if c not in order]

@@ -31,7 +31,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from budgetsim.core.context import StrategyLike
 from budgetsim.datasets.registry import Dataset, data_folder
 from budgetsim.process import BudgetProcess, presets
 from budgetsim.scenario import (
@@ -52,7 +51,7 @@ from budgetsim.scenario import (
     Uncertainty,
     VolumeDriver,
 )
-from budgetsim.strategies import boras_current, incremental, needs_based
+from budgetsim.strategies.presets import standard_comparison
 
 STUDY = "study = Rosvall 2023, thesis on Borås Stad (shared/seed), line numbers of the text"
 
@@ -472,22 +471,10 @@ def kept_surpluses(frame_period: int = 1) -> BudgetProcess:
     return presets.kept_surpluses(OPENING_ACCUMULATED, frame_period)
 
 
-def standard_strategies() -> dict[str, StrategyLike]:
-    """The comparison the command line runs on Borås: its current model, incremental frames only,
-    and needs-based allocation of the total revenue allows and of the current model's total."""
-    current = boras_current()
-    return {
-        "current": current,
-        "incremental only": incremental(),
-        "needs based": needs_based(),
-        "needs based, current total": needs_based(total=current),
-    }
-
-
 DATASET = Dataset(
     name="boras",
     title="Borås Stad",
     build=boras,
-    strategies=standard_strategies,
+    strategies=standard_comparison,
     processes={"boras_practice": boras_practice, "kept_surpluses": kept_surpluses},
 )

@@ -35,12 +35,12 @@ DEFAULT = "boras"
 class Dataset:
     """A registered municipality: ``build(**options)`` gives its scenario (options such as
     ``end_year`` are the builder's keyword parameters), ``processes`` its named process presets
-    and ``strategies()`` the comparison run when the user names no strategies."""
+    and ``strategies(scenario)`` the comparison run when the user names no strategies."""
 
     name: str
     title: str
     build: Callable[..., Scenario]
-    strategies: Callable[[], dict[str, StrategyLike]]
+    strategies: Callable[[Scenario], dict[str, StrategyLike]]
     processes: Mapping[str, Callable[..., BudgetProcess]] = field(default_factory=dict)
 
     def scenario(self, **options: Any) -> Scenario:

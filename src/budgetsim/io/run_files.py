@@ -3,7 +3,7 @@ process, and how many draws, in one YAML file that the CLI runs. Every registere
 named by its tag (see :mod:`budgetsim.core.registry`); strategies refer to each other by name (a
 transition rule's ``inner``, a needs-based ``total``) or nest inline::
 
-    scenario: boras                 # a registered dataset, or a scenario file (relative to this file)
+    scenario: boras                 # a registered dataset, a municipality folder or workbook, or a scenario file
     process: boras_practice         # optional: a preset of the dataset, or the fields of a BudgetProcess
     strategies:
       current: {rule: boras_current}
@@ -23,6 +23,7 @@ from budgetsim.core.context import StrategyLike
 from budgetsim.core.registry import Reference, Rule, build, link_rules, rules_schema
 from budgetsim.datasets.registry import DEFAULT, datasets
 from budgetsim.io.files import load_scenario, read_document, save_document
+from budgetsim.io.municipality import load_municipality
 from budgetsim.process.rules import BudgetProcess
 from budgetsim.scenario import Scenario
 from budgetsim.scenario.base import Model
@@ -124,7 +125,9 @@ class LoadedRun:
         else:
             if spec.end_year is not None:
                 raise ValueError("end_year applies to a registered dataset only; set it in the scenario file")
-            self.scenario = load_scenario(folder / spec.scenario)
+            where = folder / spec.scenario
+            tables = where.is_dir() or where.suffix.lower() in (".xlsx", ".xlsm")
+            self.scenario = load_municipality(where) if tables else load_scenario(where)
             dataset = None
         self.strategies = build_strategies(spec.strategies)
         if isinstance(spec.process, str):

@@ -1,6 +1,15 @@
 """Scenario objects: validated, immutable descriptions of a municipality and its budget years."""
 
-from budgetsim.scenario.committee import Committee, CostMix, NeedProfile, NeedWeight, VolumeDriver
+from budgetsim.scenario.committee import (
+    Committee,
+    CostMix,
+    ListPrice,
+    NeedProfile,
+    NeedWeight,
+    PriceBasis,
+    PriceList,
+    VolumeDriver,
+)
 from budgetsim.scenario.economy import Addition, CostStep, Economy
 from budgetsim.scenario.notes import SourceNote
 from budgetsim.scenario.population import AgeBand, Population, PopulationForecast
@@ -16,11 +25,14 @@ __all__ = [
     "CostUncertainty",
     "Economy",
     "EconomyUncertainty",
+    "ListPrice",
     "NeedProfile",
     "NeedWeight",
     "Population",
     "PopulationForecast",
     "PopulationUncertainty",
+    "PriceBasis",
+    "PriceList",
     "Scenario",
     "SourceNote",
     "Uncertainty",

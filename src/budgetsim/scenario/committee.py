@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, model_validator
 
 from budgetsim.scenario.base import Model
@@ -68,6 +70,36 @@ class NeedProfile(Model):
     )
 
 
+PriceBasis = Literal["forecast", "mean", "outcome"]
+
+
+class ListPrice(AgeSpan):
+    """The price per inhabitant (à-pris, "peng") of an age range in one year, SEK at that year's
+    prices, as the council's price list decides it.
+
+    >>> ListPrice(min_age=1, max_age=5, year=2024, price=150_000).label
+    '1-5'
+    """
+
+    year: int
+    price: float = Field(ge=0, description="SEK per inhabitant of the ages, that year's prices")
+
+
+class PriceList(Model):
+    """A committee paid per inhabitant of its age bands: the price list, and the population the
+    prices are paid on (``basis``): the forecast for the budget year, the mean of the two year-end
+    counts around it, or the outcome, settled after the year. A band or year the list does not
+    give is priced from the last listed year, or else from the volume driver's base-year price,
+    uplifted by the committee's cost mix.
+
+    >>> PriceList(prices=[ListPrice(min_age=1, max_age=5, year=2024, price=150_000)]).basis
+    'mean'
+    """
+
+    basis: PriceBasis = "mean"
+    prices: tuple[ListPrice, ...] = ()
+
+
 class Committee(Model):
     """A committee with its base-year frame and everything that drives its allocation and cost."""
 
@@ -81,6 +113,7 @@ class Committee(Model):
     cost_mix: CostMix
     volume_drivers: tuple[VolumeDriver, ...] = ()
     need: NeedProfile | None = None
+    price_list: PriceList | None = None
     mandated_share: float | None = Field(
         default=None, ge=0, le=1, description="share of the budget mandated by law, if known"
     )

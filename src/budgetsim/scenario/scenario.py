@@ -133,6 +133,19 @@ class Scenario(Model):
                     raise ValueError(
                         f"committees[{c.id}].need: the weights give zero need in the base year {self.base_year}"
                     )
+            if c.price_list is not None:
+                listed: set[tuple[int, int]] = set()
+                for i, p in enumerate(c.price_list.prices):
+                    where = f"committees[{c.id}].price_list.prices[{i}]"
+                    try:
+                        idx = pop.band_indices(p.min_age, p.max_age)
+                    except ValueError as err:
+                        raise ValueError(f"{where}: {err}") from None
+                    if not self.base_year <= p.year <= self.end_year:
+                        raise ValueError(f"{where}: year {p.year} is outside {self.base_year}-{self.end_year}")
+                    if listed & {(p.year, j) for j in idx}:
+                        raise ValueError(f"{where}: ages {p.label} in {p.year} are priced twice")
+                    listed |= {(p.year, j) for j in idx}
 
     # --- reading ---------------------------------------------------------------------------
     @property

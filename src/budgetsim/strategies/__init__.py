@@ -10,6 +10,7 @@ from budgetsim.strategies.volume import VolumeUplift
 from budgetsim.strategies.needs import NeedsBased
 from budgetsim.strategies.zero_based import Activity, ZeroBased
 from budgetsim.strategies.activity import ActivityBased
+from budgetsim.strategies.per_capita import PerCapita
 from budgetsim.strategies.routing import PerCommittee, Unchanged
 from budgetsim.strategies.voucher import PupilVoucher, School
 from budgetsim.strategies.presets import boras_current, incremental, needs_based
@@ -20,6 +21,7 @@ __all__ = [
     "Combined",
     "Incremental",
     "NeedsBased",
+    "PerCapita",
     "PerCommittee",
     "PupilVoucher",
     "School",

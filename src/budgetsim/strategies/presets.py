@@ -5,8 +5,11 @@ from __future__ import annotations
 from budgetsim.core.context import StrategyLike
 from budgetsim.core.registry import preset
 from budgetsim.core.strategy import Combined, combine
+from budgetsim.scenario import Scenario
 from budgetsim.strategies.incremental import Incremental
 from budgetsim.strategies.needs import NeedsBased
+from budgetsim.strategies.per_capita import PerCapita
+from budgetsim.strategies.routing import PerCommittee
 from budgetsim.strategies.volume import Basis, VolumeUplift
 
 
@@ -30,3 +33,30 @@ def needs_based(total: StrategyLike | None = None, round_to: float | None = None
     """Needs-based allocation of the scenario's total available, or of what ``total`` (a
     strategy) would have given all committees together."""
     return NeedsBased(total=total, round_to=round_to)
+
+
+def current_model(scenario: Scenario) -> StrategyLike:
+    """The model a municipality most likely runs today, read from its data: committees with a
+    price list are paid per inhabitant (:class:`PerCapita`), the others get incremental frames
+    plus volume uplift where they have volume drivers (:func:`boras_current`)."""
+    priced = [c.id for c in scenario.committees if c.price_list is not None]
+    if not priced:
+        return boras_current()
+    return PerCommittee(dict.fromkeys(priced, PerCapita(committees=tuple(priced))), default=boras_current())
+
+
+def standard_comparison(scenario: Scenario) -> dict[str, StrategyLike]:
+    """The comparison the command line runs when no strategies are named: the current model,
+    incremental frames only, and, when the scenario gives a total (revenue), needs-based allocation
+    of that total and of the current model's total.
+
+    >>> import budgetsim as bs
+    >>> list(standard_comparison(bs.default_scenario()))
+    ['current', 'incremental only', 'needs based', 'needs based, current total']
+    """
+    current = current_model(scenario)
+    out: dict[str, StrategyLike] = {"current": current, "incremental only": incremental()}
+    if scenario.economy.revenue is not None or scenario.economy.total_available is not None:
+        out["needs based"] = needs_based()
+        out["needs based, current total"] = needs_based(total=current)
+    return out

@@ -1,0 +1,85 @@
+"""What a user points the command line at: a registered dataset, a municipality folder or workbook,
+a scenario file or a run file. :func:`load_input` finds out which and says so.
+
+>>> load_input(None).kind
+'dataset'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from budgetsim.core.context import StrategyLike
+from budgetsim.datasets.registry import DEFAULT, dataset
+from budgetsim.io.files import load_scenario, read_document
+from budgetsim.io.municipality import load_municipality
+from budgetsim.io.run_files import load_run
+from budgetsim.process.rules import BudgetProcess
+from budgetsim.scenario import Scenario
+from budgetsim.strategies.presets import standard_comparison
+
+KINDS = ("dataset", "municipality folder", "workbook", "scenario file", "run file")
+
+
+@dataclass
+class Input:
+    """A loaded input: what it was, the scenario, the strategies to compare (a run file's, or the
+    standard comparison), and a run file's process, draws and seed."""
+
+    kind: str
+    name: str
+    scenario: Scenario
+    strategies: dict[str, StrategyLike]
+    process: BudgetProcess | None = None
+    draws: int | None = None
+    seed: int = 0
+
+    def __str__(self) -> str:
+        return f"Read {self.kind} {self.name}"
+
+
+def kind_of(path: Path) -> str:
+    """Which kind of input ``path`` is (without reading it whole)."""
+    if path.is_dir():
+        return "municipality folder"
+    if not path.exists():
+        raise ValueError(f"{path}: no such file or folder")
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return "workbook"
+    if suffix not in (".yaml", ".yml", ".json"):
+        raise ValueError(
+            f"{path}: give a municipality folder, a workbook (.xlsx), a scenario file or a run file (.yaml/.json)"
+        )
+    document = read_document(path)
+    if isinstance(document, dict) and "strategies" in document:
+        return "run file"
+    if isinstance(document, dict) and "committees" in document:
+        return "scenario file"
+    raise ValueError(
+        f"{path}: neither a run file (it has no 'strategies') nor a scenario file (it has no 'committees'). "
+        f"A run file that runs a scenario file looks like this:\n\n"
+        f"scenario: town.yaml\nstrategies: {{current: {{rule: boras_current}}, needs: {{rule: needs_based}}}}"
+    )
+
+
+def load_input(path: str | Path | None, dataset_name: str = DEFAULT, **options: Any) -> Input:
+    """The input at ``path`` (None: the registered dataset ``dataset_name``, built with ``options``)."""
+    if path is None:
+        chosen = dataset(dataset_name)
+        scenario = chosen.scenario(**options)
+        return Input("dataset", chosen.name, scenario, chosen.strategies(scenario))
+    path = Path(path)
+    kind = kind_of(path)
+    if options:
+        raise ValueError(
+            f"--end-year and --forecast-bias apply to the built-in data (a registered dataset), not to a {kind}; "
+            "set them in its files"
+        )
+    if kind == "run file":
+        run = load_run(path)
+        return Input(kind, str(path), run.scenario, run.strategies, run.process, run.draws, run.seed)
+    scenario = load_municipality(path) if kind in ("municipality folder", "workbook") else load_scenario(path)
+    return Input(kind, str(path), scenario, standard_comparison(scenario))

@@ -1,0 +1,627 @@
+"""Your own municipality as a folder of CSV files or one Excel workbook (one sheet per table, the
+same columns), the form a finance office already keeps its figures in. The tables and their columns
+are documented in :data:`budgetsim.io.tables.TABLES`; ``budgetsim init DIR`` writes a commented
+template with a small worked example.
+
+Population may be given by single year of age: it is added up to the bands the committees' volume
+drivers, need weights and price lists need. Every problem is reported at once, each as
+``file:row:column: what is wrong and what is expected``, in one :class:`MunicipalityError`;
+likely mistakes that are not errors come back as warnings (:func:`check_scenario`).
+
+>>> import budgetsim as bs, tempfile, pathlib
+>>> folder = pathlib.Path(tempfile.mkdtemp()) / "boras"
+>>> _ = save_municipality(bs.default_scenario(), folder)
+>>> load_municipality(folder) == bs.default_scenario()
+True
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from budgetsim.io.tables import EXTRA_HINT, TABLES, MunicipalityError, Problem, Row, Source, Table, write_table
+from budgetsim.scenario import AgeBand, Scenario
+
+RATES = [c for c in TABLES["economy"].columns if c != "year"]
+MIN_FRAME = 100_000  # SEK: a committee frame below this is almost certainly MSEK or tkr typed as SEK
+
+
+class MunicipalityWarning(UserWarning):
+    """A likely mistake in a municipality's data that does not stop it from loading."""
+
+
+def load_municipality(path: str | Path, warn: bool = True) -> Scenario:
+    """The scenario of a municipality folder (CSV files) or workbook (.xlsx). Raises
+    :class:`MunicipalityError` listing every problem; issues :class:`MunicipalityWarning` for
+    likely mistakes (``warn=False`` leaves them to :func:`check_scenario`)."""
+    scenario, problems = read_municipality(path)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors or scenario is None:
+        raise MunicipalityError(problems)
+    if warn:
+        for p in problems:
+            warnings.warn(str(p), MunicipalityWarning, stacklevel=2)
+    return scenario
+
+
+def read_municipality(path: str | Path) -> tuple[Scenario | None, list[Problem]]:
+    """The scenario (None if it has errors) and every problem, errors and warnings."""
+    problems: list[Problem] = []
+    source = Source(path)
+    rows = {name: source.read(table, problems) for name, table in TABLES.items()}
+    builder = _Builder(source, rows, problems)
+    data = builder.scenario_data()
+    if any(p.severity == "error" for p in problems) or data is None:
+        return None, problems
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as err:
+        problems.extend(builder.located(e) for e in err.errors())
+        return None, problems
+    return scenario, problems + check_scenario(scenario, builder.where("committees"))
+
+
+def _ages(row: Row) -> tuple[int, int | None]:
+    return row.get("min_age", 0), row.get("max_age")
+
+
+def _band_label(lo: int, hi: int | None) -> str:
+    return f"{lo}+" if hi is None else f"{lo}-{hi}"
+
+
+def _parse_band(text: str) -> tuple[int, int | None]:
+    if text.endswith("+") and text[:-1].isdigit():
+        return int(text[:-1]), None
+    lo, sep, hi = text.partition("-")
+    if sep and lo.strip().isdigit() and hi.strip().isdigit() and int(lo) <= int(hi):
+        return int(lo), int(hi)
+    if text.isdigit():
+        return int(text), int(text)
+    raise ValueError(f"{text!r} is not an age band; give 65-79, 80+ or 7")
+
+
+class _Builder:
+    """Turns the rows of every table into the data of a Scenario, checking what crosses tables."""
+
+    def __init__(self, source: Source, rows: dict[str, list[Row]], problems: list[Problem]) -> None:
+        self.source, self.rows, self.problems = source, rows, problems
+        self.committee_rows: dict[str, Row] = {}
+        self.assumed: list[dict[str, Any]] = []  # notes on what the loader itself assumed
+
+    def where(self, table: str) -> str:
+        return self.source.where(TABLES[table])
+
+    def error(self, row: Row | None, column: str | None, message: str, table: str = "") -> None:
+        file = row.file if row is not None else self.where(table)
+        self.problems.append(Problem(file, row.line if row is not None else None, column, message))
+
+    def scenario_data(self) -> dict[str, Any] | None:
+        head = self.rows["municipality"]
+        if len(head) != 1:
+            if head:
+                self.error(head[1], None, "give exactly one row")
+            return None
+        m = head[0]
+        base, end = m.get("base_year"), m.get("end_year")
+        if base is None or end is None:
+            return None
+        if end <= base:
+            self.error(m, "end_year", f"{end} is not after base_year {base}")
+            return None
+        committees = self.committees()
+        years = range(base + 1, end + 1)
+        population = self.population(base, end, committees)
+        economy = self.economy(years, m)
+        data: dict[str, Any] = {
+            "name": m.get("name"),
+            "base_year": base,
+            "end_year": end,
+            "committees": list(committees.values()),
+            "population": population,
+            "economy": economy,
+            "additions": self.dated("additions", "amount", years),
+            "cost_steps": self.dated("cost_steps", "share", years),
+            "notes": [dict(r.values) for r in self.rows["sources"]] + self.assumed,
+        }
+        if self.source.exists(TABLES["uncertainty"]):
+            data["uncertainty"] = self.uncertainty()
+        return data if population is not None else None
+
+    # --- committees and what hangs on them -------------------------------------------------
+    def committees(self) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        for r in self.rows["committees"]:
+            cid = r.get("id")
+            if cid is None:
+                continue
+            if cid in out:
+                self.error(r, "id", f"{cid!r} is used by an earlier row; ids must differ")
+                continue
+            if " " in cid or len(cid) > 12:
+                self.error(r, "id", f"{cid!r}: give a short id without spaces (at most 12 characters)")
+            frame = r.get("base_frame")
+            if frame is not None and frame < MIN_FRAME:
+                unit = "MSEK" if frame < 10_000 else "tkr"
+                self.error(r, "base_frame", f"{frame:g} looks like {unit}; give SEK (e.g. {frame * 1e6:,.0f})")
+            wages, internal = r.get("wage_share", 0.0), r.get("internal_services_share", 0.0)
+            if wages + internal > 1:
+                self.error(r, "internal_services_share", f"wage share {wages} + internal services {internal} exceed 1")
+            basis = r.get("price_basis")
+            if basis is not None and basis not in ("forecast", "mean", "outcome"):
+                self.error(r, "price_basis", f"{basis!r}; expected forecast, mean or outcome")
+            self.committee_rows[cid] = r
+            out[cid] = {
+                "id": cid,
+                "name": r.get("name"),
+                "sector": r.get("sector"),
+                "base_frame": frame,
+                "base_cost": r.get("base_cost"),
+                "cost_mix": {"wages": wages, "internal_services": internal},
+                "mandated_share": r.get("mandated_share"),
+            }
+        for r in self.rows["volume_drivers"]:
+            if (c := self._committee(r)) is not None:
+                lo, hi = _ages(r)
+                out[c].setdefault("volume_drivers", []).append({"min_age": lo, "max_age": hi, "price": r.get("price")})
+        self._need(out)
+        self._prices(out)
+        return out
+
+    def _committee(self, row: Row) -> str | None:
+        cid = row.get("committee")
+        if cid is None:
+            return None
+        if cid not in self.committee_rows:
+            known = ", ".join(self.committee_rows) or "none"
+            self.error(row, "committee", f"unknown committee {cid!r}; the committees table has {known}")
+            return None
+        return str(cid)
+
+    def _need(self, out: dict[str, dict[str, Any]]) -> None:
+        for cid, committee in out.items():
+            rows = [r for r in self.rows["need_weights"] if r.get("committee") == cid]
+            if not rows:
+                continue
+            profile: dict[str, Any] = {"weights": []}
+            for column, default in (("need_index", 1.0), ("care_intensity_growth", 0.0)):
+                given = {r.get(column) for r in rows if r.get(column) is not None}
+                if len(given) > 1:
+                    self.error(rows[-1], column, f"differs between the rows of {cid}; give one value per committee")
+                profile[column] = given.pop() if given else default
+            for r in rows:
+                lo, hi = _ages(r)
+                profile["weights"].append({"min_age": lo, "max_age": hi, "weight": r.get("weight")})
+            committee["need"] = profile
+        for r in self.rows["need_weights"]:
+            self._committee(r)
+
+    def _prices(self, out: dict[str, dict[str, Any]]) -> None:
+        for r in self.rows["price_lists"]:
+            if (c := self._committee(r)) is not None:
+                lo, hi = _ages(r)
+                entry = {"min_age": lo, "max_age": hi, "year": r.get("year"), "price": r.get("price")}
+                out[c].setdefault("price_list", {"prices": []})["prices"].append(entry)
+        for cid, r in self.committee_rows.items():
+            if r.get("price_basis") is not None:
+                out[cid].setdefault("price_list", {"prices": []})["basis"] = r.get("price_basis")
+
+    # --- population ------------------------------------------------------------------------
+    def population(self, base: int, end: int, committees: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+        rows = self.rows["population"]
+        if not rows:
+            return None
+        by_age = [r for r in rows if r.get("age") is not None]
+        by_band = [r for r in rows if r.get("band") is not None]
+        for r in rows:
+            if (r.get("age") is None) == (r.get("band") is None):
+                self.error(r, "age", "give either age or band (not both, not neither)")
+            kind = r.get("kind")
+            if kind not in ("outcome", "forecast"):
+                self.error(r, "kind", f"{kind!r}; expected outcome or forecast")
+            elif kind == "forecast" and r.get("published") is None:
+                self.error(r, "published", "a forecast row needs the year the forecast was published")
+        if by_age and by_band:
+            self.error(by_band[0], "band", "the population is given by age in other rows; use one or the other")
+            return None
+        cells: list[tuple[Row, tuple[int, int | None] | None]] = []
+        if by_age:
+            last = max(r.get("age")[0] for r in by_age)
+            if not any(r.get("age")[1] is None for r in by_age):
+                self.error(by_age[-1], "age", f"the last age {last} must be open-ended ({last}+), to count everyone")
+                return None
+            seen: dict[tuple[Any, ...], set[int]] = defaultdict(set)
+            for r in by_age:
+                group = (r.get("kind"), r.get("published"), r.get("year"), r.get("sex"))
+                age = r.get("age")[0]
+                if age in seen[group]:
+                    self.error(r, "age", f"age {age} is given twice for {r.get('kind')} {r.get('year')}")
+                seen[group].add(age)
+            for group, ages in seen.items():
+                gaps = sorted(set(range(last + 1)) - ages)
+                if gaps:
+                    row = next(
+                        r for r in by_age if (r.get("kind"), r.get("published"), r.get("year"), r.get("sex")) == group
+                    )
+                    self.error(
+                        row,
+                        "age",
+                        f"{group[0]} {group[2]}: no count for age(s) {gaps[:5]}{' ...' if len(gaps) > 5 else ''}",
+                    )
+            bands = self._bands(sorted(self._cuts(committees) | {0}), last)
+            key = {age: b for b in bands for age in range(b[0], (b[1] if b[1] is not None else last) + 1)}
+            cells = [(r, key.get(r.get("age")[0])) for r in by_age]
+        else:
+            bands = []
+            for r in by_band:
+                try:
+                    band = _parse_band(r.get("band"))
+                except ValueError as err:
+                    self.error(r, "band", str(err))
+                    continue
+                if band not in bands:
+                    bands.append(band)
+                cells.append((r, band))
+            bands.sort(key=lambda b: b[0])
+        index = {b: i for i, b in enumerate(bands)}
+        outcomes: dict[int, list[float]] = defaultdict(lambda: [0.0] * len(bands))
+        forecasts: dict[int, dict[int, list[float]]] = defaultdict(lambda: defaultdict(lambda: [0.0] * len(bands)))
+        for r, cell in cells:
+            if cell is None or r.get("kind") not in ("outcome", "forecast") or r.get("year") is None:
+                continue
+            counts = (
+                outcomes[r.get("year")] if r.get("kind") == "outcome" else forecasts[r.get("published")][r.get("year")]
+            )
+            counts[index[cell]] += r.get("count", 0.0)
+        missing = [y for y in range(base, end + 1) if y not in outcomes]
+        if missing and not forecasts:
+            self.error(
+                None, None, f"no outcome counts for year(s) {missing}; give outcomes (or a forecast)", "population"
+            )
+        elif missing:
+            latest = max(forecasts)
+            unknown = [y for y in missing if y not in forecasts[latest]]
+            if unknown:
+                self.error(
+                    None,
+                    None,
+                    f"no outcome counts for {unknown}, and the latest forecast ({latest}) has none either",
+                    "population",
+                )
+            for y in missing:  # years not yet lived: the latest forecast is the central outcome path
+                outcomes[y] = list(forecasts[latest].get(y, outcomes[y]))
+            self.assumed.append(
+                {
+                    "item": f"population.outcomes.{missing[0]}-",
+                    "status": "assumption",
+                    "method": f"the forecast published {latest} (no outcome given for these years)",
+                }
+            )
+        return {
+            "bands": [AgeBand(label=_band_label(lo, hi), min_age=lo, max_age=hi) for lo, hi in bands],
+            "outcomes": {y: tuple(v) for y, v in sorted(outcomes.items())},
+            "forecasts": [
+                {"published": p, "counts": {y: tuple(v) for y, v in sorted(years.items())}}
+                for p, years in sorted(forecasts.items())
+            ],
+        }
+
+    def _cuts(self, committees: dict[str, dict[str, Any]]) -> set[int]:
+        """Ages where a band must start: the ends of every age range a committee uses."""
+        cuts: set[int] = set()
+        for c in committees.values():
+            spans = [*c.get("volume_drivers", []), *c.get("need", {}).get("weights", [])]
+            spans += c.get("price_list", {}).get("prices", [])
+            for s in spans:
+                cuts.add(s["min_age"])
+                if s["max_age"] is not None:
+                    cuts.add(s["max_age"] + 1)
+        return cuts
+
+    @staticmethod
+    def _bands(starts: list[int], last: int) -> list[tuple[int, int | None]]:
+        starts = [s for s in starts if s <= last]
+        return [(lo, hi - 1) for lo, hi in pairwise(starts)] + [(starts[-1], None)]
+
+    # --- economy and the rest ----------------------------------------------------------------
+    def economy(self, years: range, m: Row) -> dict[str, Any]:
+        every: dict[str, float] = {}
+        paths: dict[str, dict[int, float]] = defaultdict(dict)
+        for r in self.rows["economy"]:
+            year = r.get("year")
+            if year is None:
+                every.update({k: v for k, v in r.values.items() if k != "year"})
+            elif year not in years:
+                self.error(r, "year", f"{year} is not a budget year ({years[0]}-{years[-1]})")
+            else:
+                for k, v in r.values.items():
+                    if k != "year":
+                        paths[k][year] = v
+        economy: dict[str, Any] = {}
+        for name in RATES:
+            given = {**dict.fromkeys(years, every[name]), **paths[name]} if name in every else dict(paths[name])
+            if given:
+                missing = [y for y in years if y not in given]
+                if missing:
+                    self.error(
+                        None,
+                        name,
+                        f"no value for budget year(s) {missing}; give them or one row without year",
+                        "economy",
+                    )
+                economy[name] = given
+        for name in ("wage_uplift", "price_uplift", "efficiency"):
+            if name not in economy:
+                self.error(None, name, "required: give a value per budget year, or one row without year", "economy")
+        for name in ("result_target", "other_net_costs_share"):
+            if m.get(name) is not None:
+                economy[name] = m.get(name)
+        return economy
+
+    def dated(self, table: str, value: str, years: range) -> list[dict[str, Any]]:
+        out = []
+        for r in self.rows[table]:
+            if self._committee(r) is None:
+                continue
+            if r.get("year") not in years:
+                self.error(r, "year", f"{r.get('year')} is not a budget year ({years[0]}-{years[-1]})")
+                continue
+            entry = {"year": r.get("year"), "committee": r.get("committee"), value: r.get(value)}
+            if r.get("label"):
+                entry["label"] = r.get("label")
+            out.append(entry)
+        return out
+
+    def uncertainty(self) -> dict[str, Any]:
+        by_key = ("population_sd", "care_intensity_sd")
+        scalars = {
+            "wage_sd": "economy",
+            "price_sd": "economy",
+            "internal_price_sd": "economy",
+            "revenue_sd": "economy",
+            "legislation_probability": "costs",
+        }
+        data: dict[str, dict[str, Any]] = {"population": {}, "economy": {}, "costs": {}}
+        size = [0.0, 0.0]
+        for r in self.rows["uncertainty"]:
+            name, key, value = r.get("parameter"), r.get("key"), r.get("value")
+            if name in by_key:
+                section, field = ("population", "sd") if name == "population_sd" else ("costs", "care_intensity_sd")
+                if key is None:
+                    data[section][field] = value
+                else:
+                    current = data[section].get(field)
+                    data[section][field] = {**(current if isinstance(current, dict) else {}), key: value}
+            elif name in scalars:
+                data[scalars[name]][name] = value
+            elif name in ("legislation_size_low", "legislation_size_high"):
+                size[name.endswith("high")] = value
+                data["costs"]["legislation_size"] = tuple(size)
+            else:
+                known = ", ".join([*by_key, *scalars, "legislation_size_low", "legislation_size_high"])
+                self.error(r, "parameter", f"unknown parameter {name!r}; known: {known}")
+        return data
+
+    # --- errors of the whole scenario, put back where they came from ------------------------
+    def located(self, error: Any) -> Problem:
+        loc = [str(part) for part in error["loc"]]
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if message.startswith("committees[") and "]" in message:
+            cid = message[len("committees[") : message.index("]")]
+            row = self.committee_rows.get(cid)
+            if row is not None:
+                return Problem(row.file, row.line, _column(message), message)
+        if loc and loc[0] in ("committees",) and len(loc) > 1 and loc[1].isdigit():
+            row = list(self.committee_rows.values())[int(loc[1])]
+            return Problem(row.file, row.line, loc[-1], message)
+        table = loc[0] if loc and loc[0] in TABLES else "municipality"
+        return Problem(self.where(table), None, ".".join(loc[1:]) or None, message)
+
+
+def _column(message: str) -> str | None:
+    for part, column in (
+        ("volume_drivers", "price"),
+        ("need", "weight"),
+        ("price_list", "price"),
+        ("base_frame", "base_frame"),
+    ):
+        if part in message:
+            return column
+    return None
+
+
+def check_scenario(scenario: Scenario, file: str = "scenario") -> list[Problem]:
+    """Likely mistakes in a valid scenario, as warnings: a committee without need weights (its need
+    then ignores the population), a frame out of scale with the population, a total available that
+    cannot fund the frames, a forecast that shares no year with the outcomes.
+
+    >>> import budgetsim as bs
+    >>> [str(p) for p in check_scenario(bs.default_scenario())]
+    []
+    """
+    found = []
+    people = sum(scenario.population.outcomes[scenario.base_year])
+    for c in scenario.committees:
+        if c.need is None:
+            found.append(
+                f"{c.id}: no need weights; its need then follows its base cost uplifted by prices and "
+                "ignores the population (give need_weights rows)"
+            )
+        per_inhabitant = c.base_frame / max(people, 1.0)
+        if per_inhabitant < 10 or per_inhabitant > 1_000_000:
+            found.append(
+                f"{c.id}: base frame {c.base_frame:,.0f} SEK is {per_inhabitant:,.2f} SEK per inhabitant; is it in SEK?"
+            )
+    first = scenario.years[0]
+    available = scenario.economy.available(first)
+    frames = sum(c.base_frame for c in scenario.committees)
+    if available is not None and available < 0.8 * frames:
+        found.append(
+            f"economy: the total available in {first} ({available:,.0f} SEK) cannot fund the frames "
+            f"({frames:,.0f} SEK); is revenue in SEK?"
+        )
+    outcome_years = set(scenario.population.outcomes)
+    for f in scenario.population.forecasts:
+        if not outcome_years & set(f.counts) and not any(y <= f.published - 1 for y in outcome_years):
+            found.append(f"population: the forecast published {f.published} shares no year with the outcomes")
+    return [Problem(file, None, None, message, "warning") for message in found]
+
+
+# --- writing --------------------------------------------------------------------------------
+def municipality_rows(scenario: Scenario) -> dict[str, list[dict[str, Any]]]:
+    """Every table of ``scenario`` as rows (population by band)."""
+    e = scenario.economy
+    rows: dict[str, list[dict[str, Any]]] = {
+        "municipality": [
+            {
+                "name": scenario.name,
+                "base_year": scenario.base_year,
+                "end_year": scenario.end_year,
+                "result_target": e.result_target,
+                "other_net_costs_share": e.other_net_costs_share,
+            }
+        ],
+        "committees": [],
+        "volume_drivers": [],
+        "need_weights": [],
+        "price_lists": [],
+    }
+    for c in scenario.committees:
+        rows["committees"].append(
+            {
+                "id": c.id,
+                "name": c.name,
+                "sector": c.sector,
+                "base_frame": c.base_frame,
+                "base_cost": c.base_cost,
+                "wage_share": c.cost_mix.wages,
+                "internal_services_share": c.cost_mix.internal_services,
+                "mandated_share": c.mandated_share,
+                "price_basis": c.price_list.basis if c.price_list is not None else None,
+            }
+        )
+        for d in c.volume_drivers:
+            rows["volume_drivers"].append(
+                {"committee": c.id, "min_age": d.min_age, "max_age": d.max_age, "price": d.price}
+            )
+        for w in c.need.weights if c.need is not None else ():
+            rows["need_weights"].append(
+                {
+                    "committee": c.id,
+                    "min_age": w.min_age,
+                    "max_age": w.max_age,
+                    "weight": w.weight,
+                    "need_index": c.need.need_index if c.need is not None else None,
+                    "care_intensity_growth": c.need.care_intensity_growth if c.need is not None else None,
+                }
+            )
+        for p in c.price_list.prices if c.price_list is not None else ():
+            rows["price_lists"].append(
+                {"committee": c.id, "min_age": p.min_age, "max_age": p.max_age, "year": p.year, "price": p.price}
+            )
+    labels = scenario.population.labels
+    rows["population"] = [
+        {"kind": "outcome", "year": y, "band": label, "count": n}
+        for y, counts in scenario.population.outcomes.items()
+        for label, n in zip(labels, counts, strict=True)
+    ] + [
+        {"kind": "forecast", "published": f.published, "year": y, "band": label, "count": n}
+        for f in scenario.population.forecasts
+        for y, counts in f.counts.items()
+        for label, n in zip(labels, counts, strict=True)
+    ]
+    rows["economy"] = [
+        {"year": y, **{name: path[y] for name in RATES if (path := getattr(e, name)) is not None}}
+        for y in scenario.years
+    ]
+    rows["additions"] = [a.model_dump() for a in scenario.additions]
+    rows["cost_steps"] = [s.model_dump() for s in scenario.cost_steps]
+    rows["sources"] = [n.model_dump() for n in scenario.notes]
+    if scenario.uncertainty is not None:
+        u = scenario.uncertainty
+        rows["uncertainty"] = [
+            *_keyed("population_sd", u.population.sd),
+            *_keyed("care_intensity_sd", u.costs.care_intensity_sd),
+            *(
+                {"parameter": name, "value": getattr(u.economy, name)}
+                for name in ("wage_sd", "price_sd", "internal_price_sd", "revenue_sd")
+            ),
+            {"parameter": "legislation_probability", "value": u.costs.legislation_probability},
+            {"parameter": "legislation_size_low", "value": u.costs.legislation_size[0]},
+            {"parameter": "legislation_size_high", "value": u.costs.legislation_size[1]},
+        ]
+    return rows
+
+
+def _keyed(name: str, value: float | dict[str, float]) -> list[dict[str, Any]]:
+    if isinstance(value, dict):
+        return [{"parameter": name, "key": k, "value": v} for k, v in value.items()]
+    return [{"parameter": name, "value": value}]
+
+
+def save_municipality(scenario: Scenario, path: str | Path, comment: bool = False) -> Path:
+    """Write ``scenario`` as a municipality folder of CSV files, or as one workbook when ``path``
+    ends in .xlsx; loading it gives an equal scenario. ``comment`` starts each CSV file with
+    lines that describe its columns."""
+    path = Path(path)
+    tables = municipality_rows(scenario)
+    if path.suffix.lower() == ".xlsx":
+        return write_workbook(tables, path)
+    path.mkdir(parents=True, exist_ok=True)
+    for name, rows in tables.items():
+        write_table(path / TABLES[name].file, TABLES[name], rows, comment)
+    return path
+
+
+def write_workbook(tables: dict[str, list[dict[str, Any]]], path: Path) -> Path:
+    """Write rows of the municipality tables as one workbook, a sheet per table."""
+    try:
+        import openpyxl
+    except ImportError:
+        raise ImportError(EXTRA_HINT) from None
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in tables.items():
+        table: Table = TABLES[name]
+        used = [c for c, spec in table.columns.items() if spec.required or any(r.get(c) is not None for r in rows)]
+        sheet = book.create_sheet(name)
+        sheet.append(used)
+        for r in rows:
+            sheet.append([r.get(c) for c in used])
+            for cell in sheet[sheet.max_row]:
+                if cell.data_type == "f":  # text that looks like a formula stays text
+                    cell.data_type = "s"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with _exact_numbers():
+        book.save(tmp)
+    tmp.replace(path)
+    return path
+
+
+@contextmanager
+def _exact_numbers() -> Iterator[None]:
+    """openpyxl writes numbers with 16 significant digits, which does not always give the same
+    float back; while saving, write them with the 17 that do (Excel reads both)."""
+    from openpyxl.cell import _writer
+
+    original = _writer.safe_string
+
+    def exact(value: Any) -> str:
+        if isinstance(value, float) and math.isfinite(value):
+            return repr(value)
+        return str(original(value))
+
+    _writer.safe_string = exact
+    try:
+        yield
+    finally:
+        _writer.safe_string = original
