@@ -20,6 +20,8 @@ from budgetsim.datasets.registry import DEFAULT
 from budgetsim.io import run_schema, scenario_schema
 from budgetsim.io.inputs import Input, kind_of, load_input
 from budgetsim.io.municipality import check_scenario, read_municipality
+from budgetsim.io.scb import read_scb
+from budgetsim.io.tables import TABLES, write_table
 from budgetsim.io.template import write_template
 from budgetsim.metrics import MONEY_METRICS
 from budgetsim.reporting.describe import describe
@@ -385,6 +387,27 @@ def validate_command(
         f"{path}: {kind}, {scenario.name}, {len(scenario.committees)} committees, budget years "
         f"{scenario.years[0]}-{scenario.years[-1]}; no errors, {len(problems)} warning(s)"
     )
+
+
+@app.command("scb")
+def scb_command(
+    file: Annotated[Path, typer.Argument(help="A population file from Statistics Sweden (.px, or PX-Web .csv/.json).")],
+    region: Annotated[
+        str | None, typer.Option(help="The region to keep when the file has several (code or name).")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="The population table to write.")] = Path("population.csv"),
+) -> None:
+    """Turn an SCB population file (BE0101N1 or a forecast such as BE0401) into the population table
+    of a municipality folder (or put the file in the folder's scb/ subfolder as it is)."""
+    try:
+        rows = read_scb(file, region=region)
+        if out.exists():
+            raise ValueError(f"{out} exists; give another --out")
+        write_table(out, TABLES["population"], [{str(k): v for k, v in r.items()} for r in rows.to_dict("records")])
+    except (ValueError, ImportError) as err:
+        raise _fail(err) from None
+    kinds = ", ".join(f"{n} {k}" for k, n in rows.kind.value_counts().items())
+    typer.echo(f"Wrote {out}: {len(rows)} rows ({kinds}), years {rows.year.min()}-{rows.year.max()}")
 
 
 def main() -> None:

@@ -26,8 +26,10 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from pydantic import ValidationError
 
+from budgetsim.io.scb import SUFFIXES, ScbError, read_scb
 from budgetsim.io.tables import EXTRA_HINT, TABLES, MunicipalityError, Problem, Row, Source, Table, write_table
 from budgetsim.scenario import AgeBand, Scenario
 
@@ -58,6 +60,7 @@ def read_municipality(path: str | Path) -> tuple[Scenario | None, list[Problem]]
     problems: list[Problem] = []
     source = Source(path)
     rows = {name: source.read(table, problems) for name, table in TABLES.items()}
+    rows["population"] += _scb_rows(source, problems)
     builder = _Builder(source, rows, problems)
     data = builder.scenario_data()
     if any(p.severity == "error" for p in problems) or data is None:
@@ -68,6 +71,32 @@ def read_municipality(path: str | Path) -> tuple[Scenario | None, list[Problem]]
         problems.extend(builder.located(e) for e in err.errors())
         return None, problems
     return scenario, problems + check_scenario(scenario, builder.where("committees"))
+
+
+def _scb_rows(source: Source, problems: list[Problem]) -> list[Row]:
+    """Population rows from the SCB files in a folder's ``scb/`` subfolder (see :mod:`budgetsim.io.scb`)."""
+    folder = source.path / "scb"
+    if source.kind != "folder" or not folder.is_dir():
+        return []
+    if source.exists(TABLES["population"]):
+        problems.append(
+            Problem("scb/", None, None, "give the population either in population.csv or as SCB files, not both")
+        )
+        return []
+    rows = []
+    for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES):
+        try:
+            table = read_scb(path)
+        except (ScbError, ImportError) as err:
+            problems.append(Problem(f"scb/{path.name}", None, None, str(err).removeprefix(f"{path}: ")))
+            continue
+        for i, record in enumerate(table.to_dict("records"), start=1):
+            values = {str(k): v for k, v in record.items() if v is not None and not pd.isna(v)}
+            if "age" in values:
+                text = str(values["age"])
+                values["age"] = (int(text.rstrip("+")), None if text.endswith("+") else int(text))
+            rows.append(Row(f"scb/{path.name}", i, values))
+    return rows
 
 
 def _ages(row: Row) -> tuple[int, int | None]:
@@ -155,9 +184,6 @@ class _Builder:
             wages, internal = r.get("wage_share", 0.0), r.get("internal_services_share", 0.0)
             if wages + internal > 1:
                 self.error(r, "internal_services_share", f"wage share {wages} + internal services {internal} exceed 1")
-            basis = r.get("price_basis")
-            if basis is not None and basis not in ("forecast", "mean", "outcome"):
-                self.error(r, "price_basis", f"{basis!r}; expected forecast, mean or outcome")
             self.committee_rows[cid] = r
             out[cid] = {
                 "id": cid,
@@ -193,10 +219,11 @@ class _Builder:
                 continue
             profile: dict[str, Any] = {"weights": []}
             for column, default in (("need_index", 1.0), ("care_intensity_growth", 0.0)):
-                given = {r.get(column) for r in rows if r.get(column) is not None}
-                if len(given) > 1:
-                    self.error(rows[-1], column, f"differs between the rows of {cid}; give one value per committee")
-                profile[column] = given.pop() if given else default
+                given = [(r, r.get(column)) for r in rows if r.get(column) is not None]
+                for r, value in given[1:]:
+                    if value != given[0][1]:
+                        self.error(r, column, f"differs between the rows of {cid}; give one value per committee")
+                profile[column] = given[0][1] if given else default
             for r in rows:
                 lo, hi = _ages(r)
                 profile["weights"].append({"min_age": lo, "max_age": hi, "weight": r.get("weight")})
@@ -223,11 +250,10 @@ class _Builder:
         by_band = [r for r in rows if r.get("band") is not None]
         for r in rows:
             if (r.get("age") is None) == (r.get("band") is None):
-                self.error(r, "age", "give either age or band (not both, not neither)")
-            kind = r.get("kind")
-            if kind not in ("outcome", "forecast"):
-                self.error(r, "kind", f"{kind!r}; expected outcome or forecast")
-            elif kind == "forecast" and r.get("published") is None:
+                self.error(
+                    r, "band" if r.get("band") is not None else "age", "give either age or band (not both, not neither)"
+                )
+            if r.get("kind") == "forecast" and r.get("published") is None:
                 self.error(r, "published", "a forecast row needs the year the forecast was published")
         if by_age and by_band:
             self.error(by_band[0], "band", "the population is given by age in other rows; use one or the other")
@@ -422,7 +448,8 @@ class _Builder:
         if loc and loc[0] in ("committees",) and len(loc) > 1 and loc[1].isdigit():
             row = list(self.committee_rows.values())[int(loc[1])]
             return Problem(row.file, row.line, loc[-1], message)
-        table = loc[0] if loc and loc[0] in TABLES else "municipality"
+        table = {"notes": "sources"}.get(loc[0], loc[0]) if loc else "municipality"
+        table = table if table in TABLES else "municipality"
         return Problem(self.where(table), None, ".".join(loc[1:]) or None, message)
 
 

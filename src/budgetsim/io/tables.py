@@ -46,10 +46,11 @@ class MunicipalityError(ValueError):
 class Column:
     """A column of a table: its parser, whether it must be given, its unit and meaning."""
 
-    kind: str  # text, int, number, fraction, age, year
+    kind: str  # text, int, number, amount (a number >= 0), fraction, age, year
     description: str
     required: bool = False
     unit: str = ""
+    choices: tuple[str, ...] = ()  #: the values a text column may take
 
 
 @dataclass(frozen=True)
@@ -66,8 +67,8 @@ class Table:
         return f"{self.name}.csv"
 
 
-def _c(kind: str, description: str, required: bool = False, unit: str = "") -> Column:
-    return Column(kind, description, required, unit)
+def _c(kind: str, description: str, required: bool = False, unit: str = "", choices: tuple[str, ...] = ()) -> Column:
+    return Column(kind, description, required, unit, choices)
 
 
 AGES = {
@@ -97,12 +98,16 @@ TABLES: dict[str, Table] = {
                 "id": _c("text", "short id without spaces, e.g. SKOL", True),
                 "name": _c("text", "the committee's name", True),
                 "sector": _c("text", "what it does, e.g. school", True),
-                "base_frame": _c("number", "frame in the base year", True, "SEK"),
-                "base_cost": _c("number", "net cost in the base year (default: the frame)", False, "SEK"),
+                "base_frame": _c("amount", "frame in the base year", True, "SEK"),
+                "base_cost": _c("amount", "net cost in the base year (default: the frame)", False, "SEK"),
                 "wage_share": _c("fraction", "wage share of net cost", True),
                 "internal_services_share": _c("fraction", "share bought from other committees (default 0)"),
                 "mandated_share": _c("fraction", "share of the budget mandated by law, if known"),
-                "price_basis": _c("text", "population a price list is paid on: forecast, mean (default) or outcome"),
+                "price_basis": _c(
+                    "text",
+                    "population a price list is paid on: forecast, mean (default) or outcome",
+                    choices=("forecast", "mean", "outcome"),
+                ),
             },
             required=True,
         ),
@@ -112,7 +117,7 @@ TABLES: dict[str, Table] = {
             {
                 "committee": _c("text", "committee id", True),
                 **AGES,
-                "price": _c("number", "price", True, "SEK per inhabitant"),
+                "price": _c("amount", "price", True, "SEK per inhabitant"),
             },
         ),
         Table(
@@ -121,7 +126,7 @@ TABLES: dict[str, Table] = {
             {
                 "committee": _c("text", "committee id", True),
                 **AGES,
-                "weight": _c("number", "standard cost per inhabitant, base-year prices", True, "SEK per inhabitant"),
+                "weight": _c("amount", "standard cost per inhabitant, base-year prices", True, "SEK per inhabitant"),
                 "need_index": _c("number", "socioeconomic need index, 1 = average (one value per committee)"),
                 "care_intensity_growth": _c("number", "yearly growth of care intensity (one value per committee)"),
             },
@@ -133,20 +138,20 @@ TABLES: dict[str, Table] = {
                 "committee": _c("text", "committee id", True),
                 **AGES,
                 "year": _c("year", "the year the price applies to", True),
-                "price": _c("number", "price at that year's prices", True, "SEK per inhabitant"),
+                "price": _c("amount", "price at that year's prices", True, "SEK per inhabitant"),
             },
         ),
         Table(
             "population",
             "population outcomes (31 December) and forecast vintages, by single year of age or by band",
             {
-                "kind": _c("text", "outcome or forecast", True),
+                "kind": _c("text", "outcome or forecast", True, choices=("outcome", "forecast")),
                 "published": _c("year", "year a forecast was published (forecasts only)"),
                 "year": _c("year", "the year the count is for", True),
                 "age": _c("age", "single year of age, or N+ for the open last age"),
                 "band": _c("text", "an age band such as 65-79 or 80+ (instead of age)"),
                 "sex": _c("text", "optional; counts of all sexes are added"),
-                "count": _c("number", "number of inhabitants", True, "inhabitants"),
+                "count": _c("amount", "number of inhabitants", True, "inhabitants"),
             },
             required=True,
         ),
@@ -164,8 +169,8 @@ TABLES: dict[str, Table] = {
                 "realised_efficiency": _c("number", "productivity actually realised", False, "fraction"),
                 "preliminary_wage_uplift": _c("number", "wage index assumed in June", False, "fraction"),
                 "preliminary_price_uplift": _c("number", "price index assumed in June", False, "fraction"),
-                "revenue": _c("number", "tax revenue and general grants", False, "SEK"),
-                "total_available": _c("number", "total for committees (overrides revenue)", False, "SEK"),
+                "revenue": _c("amount", "tax revenue and general grants", False, "SEK"),
+                "total_available": _c("amount", "total for committees (overrides revenue)", False, "SEK"),
             },
             required=True,
         ),
@@ -208,7 +213,9 @@ TABLES: dict[str, Table] = {
             "where each value comes from",
             {
                 "item": _c("text", "what the note is about, e.g. committees.SKOL.base_frame", True),
-                "status": _c("text", "published, estimate or assumption", True),
+                "status": _c(
+                    "text", "published, estimate or assumption", True, choices=("published", "estimate", "assumption")
+                ),
                 "value": _c("text", "the value as published"),
                 "unit": _c("text", "its unit"),
                 "source": _c("text", "where it is published"),
@@ -231,10 +238,12 @@ class Row:
         return self.values.get(column, default)
 
 
-def _parse(kind: str, text: str) -> Any:
+def _parse(column: Column, text: str) -> Any:
     """A cell by its column type; ValueError says what was expected."""
-    text = text.strip()
+    text, kind = text.strip(), column.kind
     if kind == "text":
+        if column.choices and text not in column.choices:
+            raise ValueError(f"{text!r} is not one of {', '.join(column.choices)}")
         return text
     if kind in ("int", "year"):
         try:
@@ -250,7 +259,7 @@ def _parse(kind: str, text: str) -> Any:
         return int(value)
     if kind == "age":
         open_ended = text.endswith("+")
-        value = _parse("int", text.rstrip("+"))
+        value = _parse(Column("int", column.description), text.rstrip("+"))
         return (value, None) if open_ended else (value, value)
     digits = text.replace(" ", "").replace("\u00a0", "")
     if "," in digits and "." not in digits:  # a Swedish decimal comma: 1,5
@@ -263,6 +272,8 @@ def _parse(kind: str, text: str) -> Any:
         raise ValueError(f"{text!r} is not a finite number")
     if kind == "fraction" and not 0 <= number <= 1:
         raise ValueError(f"{text!r} is not a share between 0 and 1 (give 0.7 for 70 %)")
+    if kind == "amount" and number < 0:
+        raise ValueError(f"{text!r} is negative")
     return number
 
 
@@ -336,7 +347,7 @@ class Source:
                 if name not in table.columns or not text.strip():
                     continue
                 try:
-                    row.values[name] = _parse(table.columns[name].kind, text)
+                    row.values[name] = _parse(table.columns[name], text)
                 except ValueError as err:
                     problems.append(Problem(where, number, name, f"{err}; expected {_expected(table.columns[name])}"))
             for name, column in table.columns.items():
@@ -354,10 +365,13 @@ def _expected(column: Column) -> str:
         "int": "a whole number",
         "year": "a year such as 2024",
         "number": "a number",
+        "amount": "a number of 0 or more",
         "fraction": "a share between 0 and 1",
         "age": "an age such as 7, or 100+",
     }
     unit = f" ({column.unit})" if column.unit else ""
+    if column.choices:
+        return f"one of {', '.join(column.choices)}: {column.description}"
     return f"{kinds[column.kind]}{unit}: {column.description}"
 
 

@@ -1,0 +1,187 @@
+"""Population files as a Swedish analyst downloads them from Statistics Sweden (SCB): the population
+by region, age, sex and year (table BE0101N1) and population forecasts (BE0401, or a municipality's
+own forecast in the same layout), as PC-Axis ``.px`` files (read with ``pyaxis``) or as PX-Web
+exports in CSV, JSON or JSON-stat2. Each becomes rows of the municipality format's ``population``
+table: kind, published, year, age or band, sex, count.
+
+A file of a forecast (its matrix, title or contents say BE0401 or "prognos") gives forecast rows,
+published in its first year; any other gives outcomes. Ages may be single years ("7 år", "100+
+år") or bands ("65-69 år", "-4" for 0-4). Put such files in a municipality folder's ``scb/``
+subfolder, or convert one with ``budgetsim scb FILE``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+AGE = re.compile(r"^\s*(-?\d+)(?:\s*-\s*(\d+))?\s*(\+)?")
+SUFFIXES = (".px", ".csv", ".json")
+
+
+class ScbError(ValueError):
+    """An SCB file that cannot be read as population; the message names the file and the cell."""
+
+
+def read_scb(path: str | Path, region: str | None = None) -> pd.DataFrame:
+    r"""The population rows of one SCB file (columns kind, published, year, age or band, sex, count).
+    ``region`` picks one region (code or name, e.g. '1490' or 'Borås') when the file has several.
+
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "BE0101N1.csv"
+    >>> _ = path.write_text('"Folkmängd efter region, ålder och år"\n\n"region","ålder","2022"\n'
+    ...                     '"1490 Borås","0-4 år",6304\n"1490 Borås","5-9 år",7012\n', encoding="utf-8")
+    >>> read_scb(path).iloc[0].to_dict()
+    {'kind': 'outcome', 'published': None, 'year': 2022, 'band': '0-4', 'sex': 'total', 'count': 6304.0}
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".px":
+        table, title = _px(path)
+    elif suffix == ".json":
+        table, title = _json(path)
+    elif suffix == ".csv":
+        table, title = _csv(path)
+    else:
+        raise ScbError(f"{path}: give a PC-Axis (.px) file or a PX-Web export (.csv or .json)")
+    return _population(path, table, title, region)
+
+
+def _px(path: Path) -> tuple[pd.DataFrame, str]:
+    try:
+        from pyaxis import pyaxis
+    except ImportError:
+        raise ImportError(
+            "PC-Axis files need pyaxis: pip install 'budgetsim[scb]' (or '.[scb]' from a clone)"
+        ) from None
+
+    raw = path.read_bytes()
+    ansi = re.search(rb'CHARSET\s*=\s*"ANSI"', raw) is not None
+    try:
+        parsed = pyaxis.parse(str(path), encoding="cp1252" if ansi else "utf-8")
+    except Exception as err:  # noqa: BLE001  (pyaxis raises whatever its parser meets; name the file)
+        raise ScbError(f"{path}: not a readable PC-Axis file ({err})") from None
+    meta = parsed["METADATA"]
+    title = " ".join(" ".join(meta.get(k, [])) for k in ("MATRIX", "TITLE", "CONTENTS"))
+    table = parsed["DATA"].rename(columns={"DATA": "value"})
+    return table, title
+
+
+def _json(path: Path) -> tuple[pd.DataFrame, str]:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8-sig"))
+    except json.JSONDecodeError as err:
+        raise ScbError(f"{path}: not valid JSON ({err.msg}, line {err.lineno})") from None
+    if isinstance(doc, dict) and doc.get("class") == "dataset":  # JSON-stat2
+        ids, dims = doc["id"], doc["dimension"]
+        categories = []
+        for dim in ids:
+            index = dims[dim]["category"]["index"]
+            order = sorted(index, key=lambda code: index[code]) if isinstance(index, dict) else list(index)
+            labels = dims[dim]["category"].get("label", {})
+            categories.append([labels.get(code, code) for code in order])
+        rows = pd.MultiIndex.from_product(categories, names=[dims[d].get("label", d) for d in ids]).to_frame(
+            index=False
+        )
+        rows["value"] = doc["value"]
+        return rows, f"{doc.get('label', '')} {' '.join(ids)}"
+    if isinstance(doc, dict) and "columns" in doc and "data" in doc:  # PX-Web API json
+        columns = doc["columns"]
+        keys = [c for c in columns if c.get("type") != "c"]
+        records = [
+            {**{c["text"]: k for c, k in zip(keys, d["key"], strict=True)}, "value": d["values"][0]}
+            for d in doc["data"]
+        ]
+        title = " ".join(str(m.get("label", "")) + " " + str(m.get("infofile", "")) for m in doc.get("metadata", []))
+        title += " " + " ".join(c.get("code", "") for c in columns if c.get("type") == "c")
+        return pd.DataFrame(records), title
+    raise ScbError(f"{path}: neither a PX-Web JSON export (columns, data) nor JSON-stat2 (class: dataset)")
+
+
+def _csv(path: Path) -> tuple[pd.DataFrame, str]:
+    text = path.read_text(encoding="utf-8-sig")
+    lines = text.splitlines()
+    delimiter = ";" if text.count(";") > text.count(",") else ","
+    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    start = next((i for i, r in enumerate(rows) if len(r) >= 2 and any(c.strip() for c in r)), None)
+    if start is None:
+        raise ScbError(f"{path}: no table found (a header line with two or more columns)")
+    title = " ".join(lines[:start])
+    header = [h.strip() for h in rows[start]]
+    body = [r for r in rows[start + 1 :] if any(c.strip() for c in r)]
+    table = pd.DataFrame(body, columns=header)
+    years = [h for h in header if re.fullmatch(r"\d{4}", h.split()[0] if h else "")]
+    if years:  # wide: one column per year
+        table = table.melt(id_vars=[h for h in header if h not in years], var_name="år", value_name="value")
+    else:
+        table = table.rename(columns={header[-1]: "value"})
+    return table, title + " " + " ".join(header)
+
+
+def _column(table: pd.DataFrame, path: Path, *names: str, required: bool = True) -> str | None:
+    for column in table.columns:
+        if any(n in str(column).lower() for n in names):
+            return str(column)
+    if required:
+        raise ScbError(f"{path}: no column for {names[0]}; the file has {', '.join(map(str, table.columns))}")
+    return None
+
+
+def _population(path: Path, table: pd.DataFrame, title: str, region: str | None) -> pd.DataFrame:
+    age_col = _column(table, path, "ålder", "alder", "age")
+    year_col = _column(table, path, "år", "tid", "year")
+    sex_col = _column(table, path, "kön", "kon", "sex", required=False)
+    region_col = _column(table, path, "region", required=False)
+    assert age_col is not None and year_col is not None
+    if region_col is not None:
+        regions = list(dict.fromkeys(table[region_col].astype(str)))
+        if region is not None:
+            table = table[table[region_col].astype(str).str.contains(region, regex=False)]
+            if table.empty:
+                raise ScbError(f"{path}: no region {region!r}; the file has {', '.join(regions)}")
+        elif len(regions) > 1:
+            raise ScbError(f"{path}: {len(regions)} regions ({', '.join(regions[:4])}, ...); name one with region=")
+    forecast = re.search(r"BE0401|prognos|forecast", title, re.IGNORECASE) is not None
+    parsed = []
+    for i, row in enumerate(table.itertuples(index=False)):
+        cells = dict(zip(table.columns, row, strict=True))
+        age_text = str(cells[age_col])
+        if age_text.strip().lower().startswith(("tot", "samtliga", "all")):
+            continue
+        match = AGE.match(age_text)
+        if match is None:
+            raise ScbError(f"{path}: row {i + 1}, {age_col} {age_text!r} is not an age or an age band")
+        lo, hi, plus = int(match.group(1)), match.group(2), match.group(3) is not None
+        if lo < 0:  # SCB's code -4 is the band 0-4
+            lo, hi = 0, str(-lo)
+        year_text = str(cells[year_col]).strip()
+        if not re.fullmatch(r"\d{4}", year_text):
+            raise ScbError(f"{path}: row {i + 1}, {year_col} {year_text!r} is not a year")
+        value = str(cells["value"]).strip().replace(" ", "").replace(",", ".")
+        try:
+            count = float(value)
+        except ValueError:
+            raise ScbError(
+                f"{path}: row {i + 1}, count {value!r} is not a number (SCB marks missing values '..')"
+            ) from None
+        sex = str(cells[sex_col]) if sex_col is not None else "total"
+        parsed.append((lo, None if hi is None else int(hi), plus, int(year_text), sex, count))
+    if not parsed:
+        raise ScbError(f"{path}: no population counts")
+    bands = any(hi is not None and hi != lo for lo, hi, _, _, _, _ in parsed)
+    out = []
+    for lo, hi, plus, year, sex, count in parsed:
+        label = f"{lo}+" if plus else f"{lo}-{hi if hi is not None else lo}" if bands else str(lo)
+        entry: dict[str, Any] = {"kind": "forecast" if forecast else "outcome", "published": None, "year": year}
+        entry["band" if bands else "age"] = label
+        out.append({**entry, "sex": sex, "count": count})
+    rows = pd.DataFrame(out)
+    if forecast:
+        rows["published"] = int(rows.year.min())
+    return rows
