@@ -32,7 +32,6 @@ from budgetsim.core.strategy import Strategy
 from budgetsim.core.text import sek, tr
 from budgetsim.scenario import PriceBasis, Scenario
 from budgetsim.strategies.base import ADDITIONS
-from budgetsim.strategies.incremental import NOT_TOP_DOWN
 
 PREFIX = "per_capita"
 BASES: tuple[PriceBasis, ...] = ("forecast", "mean", "outcome")
@@ -62,7 +61,7 @@ class PerCapita(Strategy, tag="per_capita"):
             "per capita, mean population",
             lambda _: PerCapita(basis="mean"),
             {
-                "sums_to_total": NOT_TOP_DOWN,
+                "sums_to_total": "the sum of prices times populations, not a given total",
                 "need_responsive": "follows the population of the priced ages, not need (weights, care intensity, need index)",
             },
         ),
