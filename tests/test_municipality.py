@@ -316,3 +316,17 @@ def test_run_file_on_a_municipality_folder(town: Path, tmp_path: Path) -> None:
     assert loaded.scenario.name == "Exempelby" and list(loaded.strategies) == ["prices", "capped"]
     frames = bs.simulate(loaded.scenario, loaded.strategies["capped"]).raw.frame
     assert np.all(frames[:, 1:] >= frames[:, :-1] * 0.99 - 1e-6)
+
+
+def test_scenario_files_take_constant_rates_and_errors_name_the_file(tmp_path: Path) -> None:
+    data = bs.default_scenario().model_dump(mode="json")
+    data["economy"]["wage_uplift"] = 0.035
+    s = bs.Scenario.model_validate(data)
+    assert s.economy.wage_uplift == dict.fromkeys(range(2024, 2031), 0.035)
+    data["committees"][0]["cost_mix"]["wages"] = 1.4
+    path = tmp_path / "town.json"
+    path.write_text(__import__("json").dumps(data), encoding="utf-8")
+    result = runner.invoke(app, ["compare", str(path)])
+    assert result.exit_code == 2
+    assert f"{path}:committees.0.cost_mix.wages: Input should be less than or equal to 1" in result.output
+    assert "errors.pydantic.dev" not in result.output

@@ -11,11 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from budgetsim.core.context import StrategyLike
 from budgetsim.datasets.registry import DEFAULT, dataset
 from budgetsim.io.files import load_scenario, read_document
 from budgetsim.io.municipality import load_municipality
 from budgetsim.io.run_files import load_run
+from budgetsim.io.tables import Problem
 from budgetsim.process.rules import BudgetProcess
 from budgetsim.scenario import Scenario
 from budgetsim.strategies.presets import standard_comparison
@@ -38,6 +41,18 @@ class Input:
 
     def __str__(self) -> str:
         return f"Read {self.kind} {self.name}"
+
+
+class InputError(ValueError):
+    """A file that does not validate: one line per problem, ``file: field: what is wrong``,
+    without pydantic's links."""
+
+    def __init__(self, path: Path, error: ValidationError) -> None:
+        self.problems = [
+            Problem(str(path), None, ".".join(map(str, e["loc"])) or None, e["msg"].removeprefix("Value error, "))
+            for e in error.errors()
+        ]
+        super().__init__(f"{len(self.problems)} problem(s):\n" + "\n".join(f"  {p}" for p in self.problems))
 
 
 def kind_of(path: Path) -> str:
@@ -78,8 +93,11 @@ def load_input(path: str | Path | None, dataset_name: str = DEFAULT, **options: 
             f"--end-year and --forecast-bias apply to the built-in data (a registered dataset), not to a {kind}; "
             "set them in its files"
         )
-    if kind == "run file":
-        run = load_run(path)
-        return Input(kind, str(path), run.scenario, run.strategies, run.process, run.draws, run.seed)
-    scenario = load_municipality(path) if kind in ("municipality folder", "workbook") else load_scenario(path)
+    try:
+        if kind == "run file":
+            run = load_run(path)
+            return Input(kind, str(path), run.scenario, run.strategies, run.process, run.draws, run.seed)
+        scenario = load_municipality(path) if kind in ("municipality folder", "workbook") else load_scenario(path)
+    except ValidationError as err:
+        raise InputError(path, err) from None
     return Input(kind, str(path), scenario, standard_comparison(scenario))

@@ -38,6 +38,25 @@ class Scenario(Model):
     uncertainty: Uncertainty | None = None
     notes: tuple[SourceNote, ...] = ()
 
+    @model_validator(mode="before")
+    @classmethod
+    def _constant_rates(cls, data: Any) -> Any:
+        """A rate or amount of the economy given once (``wage_uplift: 0.035``) applies to every
+        budget year."""
+        if not isinstance(data, dict) or not isinstance(data.get("economy"), dict):
+            return data
+        base, end = data.get("base_year"), data.get("end_year")
+        if not isinstance(base, int) or not isinstance(end, int):
+            return data
+        paths = {name for name, f in Economy.model_fields.items() if "dict" in str(f.annotation)}
+        economy = {
+            name: dict.fromkeys(range(base + 1, end + 1), value)
+            if name in paths and isinstance(value, int | float) and not isinstance(value, bool)
+            else value
+            for name, value in data["economy"].items()
+        }
+        return {**data, "economy": economy}
+
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
         if self.end_year <= self.base_year:
