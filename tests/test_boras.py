@@ -57,7 +57,10 @@ def test_frames_are_estimates_with_their_method(scenario: bs.Scenario) -> None:
     assert frames.method.str.contains("national").all() or frames.method.str.contains("x cost growth").all()
     assert set(prov.status) == {"published", "estimate", "assumption"}
     published = prov[prov.status == "published"].item.tolist()
-    assert "economy.wage_uplift" in published and "population.outcomes.2022" in published
+    assert "economy.wage_uplift.2024" in published and "population.outcomes.2022" in published
+    # only the 2024 rates are published; the later years repeat them by assumption (issue 11)
+    assumed = prov[prov.status == "assumption"].item.tolist()
+    assert "economy.wage_uplift.2025-" in assumed and "economy.wage_uplift.2025-" not in published
 
 
 def test_committee_total_matches_the_documented_method(scenario: bs.Scenario) -> None:

@@ -16,6 +16,7 @@ import yaml
 from budgetsim.compare import Comparison, MonteCarloComparison, compare, compare_monte_carlo
 from budgetsim.core.context import StrategyLike
 from budgetsim.core.money import MSEK
+from budgetsim.core.text import term
 from budgetsim.datasets.registry import DEFAULT
 from budgetsim.io import run_schema, scenario_schema
 from budgetsim.io.inputs import Input, kind_of, load_input
@@ -80,16 +81,49 @@ def _pick(run: Input, strategy: str | None) -> tuple[str, StrategyLike]:
     return name, run.strategies[name]
 
 
+def _metrics_table(metrics: pd.DataFrame, money: tuple[str, ...] = MONEY_METRICS) -> pd.DataFrame:
+    """Metrics as rows and strategies as columns, labelled from the glossary, money in MSEK, as text."""
+    table = metrics.set_index("strategy").T
+    shown = {}
+    for name, row in table.iterrows():
+        fmt = "{:,.1f}" if name in money else "{:,.0f}" if name == "draws" else "{:.3f}"
+        scale = MSEK if name in money else 1.0
+        shown[term(str(name))] = [fmt.format(v / scale) if pd.notna(v) else "" for v in row]
+    return pd.DataFrame(shown, index=table.columns).T
+
+
+def _windfalls(cmp: Comparison) -> list[str]:
+    """The volume uplift against outcomes, per year and summed, for the first strategy that has one."""
+    outcome = cmp.diagnostics[cmp.diagnostics.name == "volume_outcome_error"]
+    if not len(outcome):
+        return []
+    first = outcome.strategy.iloc[0]
+    table = outcome[outcome.strategy == first].pivot(index="year", columns="committee", values="value") / MSEK
+    table = table.loc[:, (table != 0).any()]
+    table.loc["sum"] = table.sum()
+    return [
+        "",
+        f"Volume uplift against outcomes ({first}): windfall (+) or hidden saving (-) in the frame, MSEK",
+        table.to_string(float_format="{:,.1f}".format),
+    ]
+
+
+def _results(cmp: Comparison) -> list[str]:
+    """The municipal result as a share of revenue, per year and strategy (runs with a process)."""
+    shares = {}
+    for name, result in cmp.results.items():
+        if result.process is None or not len(result.balance):
+            return []
+        balance = result.balance.set_index("year")
+        shares[name] = balance.result / balance.revenue * 100
+    table = pd.DataFrame(shares)
+    return ["", "Municipal result, % of revenue", table.to_string(float_format="{:.1f}".format)]
+
+
 def format_comparison(cmp: Comparison) -> str:
     """The readable report ``compare`` prints: strategy metrics, last-year frames, mean need
-    coverage per committee, and the hidden windfall of uncorrected forecasts. Money in MSEK."""
-    amounts = {c: f"{c} MSEK" for c in MONEY_METRICS if c in cmp.metrics}
-    metrics = cmp.metrics.set_index("strategy")
-    metrics[list(amounts)] = metrics[list(amounts)] / MSEK
-    metrics = metrics.rename(columns=amounts)
-    formatters = {c: "{:.3f}".format for c in metrics.columns if c not in amounts.values()} | {
-        c: "{:,.1f}".format for c in amounts.values()
-    }
+    coverage per committee, the municipal result, and the windfall or hidden saving of volume
+    uplift against outcomes. Money in MSEK."""
     last_year = int(cmp.frames.year.max())
     frames = (
         cmp.frames[cmp.frames.year == last_year].pivot(index="committee", columns="strategy", values="frame") / MSEK
@@ -99,33 +133,22 @@ def format_comparison(cmp: Comparison) -> str:
     committees = list(next(iter(cmp.results.values())).arrays.committees)
     parts = [
         "Strategies (deficits and surpluses summed over all years)",
-        metrics.to_string(formatters=formatters),
+        _metrics_table(cmp.metrics).to_string(),
         "",
         f"Frames {last_year}, MSEK",
         frames.loc[committees, order].to_string(float_format="{:,.1f}".format),
         "",
         "Mean need coverage (frame / need) over the budget years",
         coverage.loc[committees, order].to_string(float_format="{:.3f}".format),
+        *_results(cmp),
+        *_windfalls(cmp),
     ]
-    hidden = cmp.diagnostics[cmp.diagnostics.name == "volume_uncorrected_error"]
-    if len(hidden):
-        first = hidden.strategy.iloc[0]
-        table = hidden[hidden.strategy == first].pivot(index="year", columns="committee", values="value") / MSEK
-        table = table.loc[:, (table != 0).any()]
-        parts += [
-            "",
-            f"Volume uplift on uncorrected forecasts ({first}): windfall (+) or hidden saving (-) in the frame, MSEK",
-            table.to_string(float_format="{:,.1f}".format),
-        ]
     return "\n".join(parts)
 
 
 def format_monte_carlo(cmp: MonteCarloComparison) -> str:
     """The readable report of a Monte Carlo comparison: strategy metrics, and per committee the
     probability of a deficit in the last year and the expected coverage."""
-    metrics = cmp.metrics.set_index("strategy")
-    metrics["expected_deficits"] = metrics["expected_deficits"] / MSEK
-    metrics = metrics.rename(columns={"expected_deficits": "expected deficits MSEK"})
     last_year = int(cmp.risk.year.max())
     last = cmp.risk[cmp.risk.year == last_year]
     order = list(cmp.results)
@@ -135,7 +158,7 @@ def format_monte_carlo(cmp: MonteCarloComparison) -> str:
     return "\n".join(
         [
             "Strategies (expected deficits summed over all years)",
-            metrics.to_string(float_format="{:,.3f}".format),
+            _metrics_table(cmp.metrics, money=("expected_deficits",)).to_string(),
             "",
             f"Probability of a deficit in {last_year}",
             prob.to_string(float_format="{:.3f}".format),

@@ -32,6 +32,7 @@ class ScenarioArrays:
     base_frame: np.ndarray  # (C,) SEK
     base_cost: np.ndarray  # (C,) SEK
     wage_share: np.ndarray  # (C,)
+    mandated_share: np.ndarray  # (C,) share of the budget mandated by law (0 where not known)
     internal_share: np.ndarray  # (C,)
     wage_uplift: np.ndarray  # (D|1, T) rates assumed when frames are set
     price_uplift: np.ndarray  # (D|1, T)
@@ -70,6 +71,7 @@ class ScenarioArrays:
     care_shock: np.ndarray  # (D|1, T+1, C) log deviation of care intensity, base_year .. end_year
     first_draw: int = 0  # global index of draw 0 (Monte Carlo chunks)
     seed: int = 0  # seed of the Monte Carlo draws (process randomness derives from it too)
+    stochastic: bool = False  # drawn from the uncertainty: random process rules draw; otherwise they take expectations
 
     @cached_property
     def known_population(self) -> np.ndarray:
@@ -254,6 +256,7 @@ def compile_scenario(scenario: Scenario) -> ScenarioArrays:
         base_frame=np.array([c.base_frame for c in committees]),
         base_cost=np.array([c.base_net_cost for c in committees]),
         wage_share=np.array([c.cost_mix.wages for c in committees]),
+        mandated_share=np.array([c.mandated_share or 0.0 for c in committees]),
         internal_share=np.array([c.cost_mix.internal_services for c in committees]),
         wage_uplift=path(econ.wage_uplift),
         price_uplift=path(econ.price_uplift),

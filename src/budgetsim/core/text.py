@@ -1,8 +1,33 @@
-"""Small helpers for the plain-language descriptions (English and Swedish)."""
+"""Small helpers for everything a user reads, in English and Swedish: picking the language,
+percentages, amounts, and the glossary (``glossary.csv`` beside this module: one file of terms that
+the command line, the bridges, the descriptions and the reports share).
+
+>>> term("deficits", "sv"), msek(1_380_370_000, "sv")
+('underskott, mnkr', '1 380,4 mnkr')
+"""
 
 from __future__ import annotations
 
+import csv
+from functools import cache
+from importlib.resources import files
+
 LANGUAGES = ("en", "sv")
+
+
+@cache
+def glossary() -> dict[str, dict[str, str]]:
+    """Every term of the glossary: key -> {"en": ..., "sv": ...}."""
+    with files("budgetsim.core").joinpath("glossary.csv").open(encoding="utf-8") as handle:
+        return {row["key"]: {"en": row["en"], "sv": row["sv"]} for row in csv.DictReader(handle)}
+
+
+def term(key: str, language: str = "en") -> str:
+    """A term of the glossary in ``language``; an unknown key is returned as it is."""
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {LANGUAGES}, got {language!r}")
+    known = glossary().get(key)
+    return key if known is None else known[language]
 
 
 def tr(language: str, english: str, swedish: str) -> str:
@@ -26,5 +51,6 @@ def sek(value: float, language: str = "en") -> str:
 
 
 def msek(value: float, language: str = "en") -> str:
+    """An amount in millions: '1,380.4 MSEK', in Swedish '1 380,4 mnkr'."""
     text = f"{value / 1e6:,.1f}"
-    return (text.replace(",", " ").replace(".", ",") if language == "sv" else text) + " MSEK"
+    return text.replace(",", " ").replace(".", ",") + " mnkr" if language == "sv" else text + " MSEK"

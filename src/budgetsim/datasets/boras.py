@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from budgetsim.datasets.registry import Dataset, data_folder
-from budgetsim.process import BudgetProcess, presets
+from budgetsim.process import BudgetProcess, November, presets
 from budgetsim.scenario import (
     AgeBand,
     Committee,
@@ -208,7 +208,6 @@ def _committees(population: Population, base_year: int) -> tuple[list[Committee]
     scale = committee_total / lines.amount.sum()
 
     committees, notes = [], []
-    son_result = _value("son_result_2023")
     for cid, row in zip(table.index.astype(str), _rows(table), strict=True):
         own = lines[lines.committee == cid]
         frame = float(own.amount.sum() * scale)
@@ -235,7 +234,7 @@ def _committees(population: Population, base_year: int) -> tuple[list[Committee]
                 name=row.name,
                 sector=row.sector,
                 base_frame=frame,
-                base_cost=frame - son_result if cid == "SON" else None,
+                base_cost=frame - _value(row.base_result) if pd.notna(row.base_result) else None,
                 cost_mix=CostMix(wages=row.wage_share, internal_services=row.internal_share),
                 volume_drivers=drivers,
                 need=NeedProfile(
@@ -292,13 +291,25 @@ def _committees(population: Population, base_year: int) -> tuple[list[Committee]
                 method="committees.csv",
             )
         )
-    notes.append(_note("son_result_2023", "committees.SON.base_cost"))
+    for c, row in zip(committees, _rows(table), strict=True):
+        if pd.notna(row.base_result):
+            result = _value(row.base_result)
+            method = _assumptions()[row.base_result]["note"]
+            notes.append(
+                _note(
+                    row.base_result,
+                    f"committees.{c.id}.base_cost",
+                    value=f"{c.base_net_cost:.0f}",
+                    method=f"base frame less the base-year result of {result / 1e6:+.0f} MSEK ({method})",
+                )
+            )
     notes.append(
         SourceNote(
             item="committees.IFN.mandated_share",
-            status="published",
+            status="estimate",
             value="0.90",
             source="study l.514 (interview): about 90 % of the committee's budget is mandated by law",
+            method="an interviewee's approximation",
         )
     )
     return committees, notes, committee_total
@@ -398,11 +409,27 @@ def boras(end_year: int = 2030, forecast_bias: bool = True) -> Scenario:
         *population_notes,
         *committee_notes,
         _note("base_year"),
+        *(_note(n, f"economy.{n}.{base_year + 1}") for n in ("wage_uplift", "price_uplift", "efficiency")),
         *(
-            _note(n, f"economy.{n}")
-            for n in ("wage_uplift", "price_uplift", "efficiency", "realised_efficiency", "result_target")
+            SourceNote(
+                item=f"economy.{n}.{base_year + 2}-",
+                status="assumption",
+                value=str(_value(n)),
+                unit="per year",
+                method=f"the {base_year + 1} rate held for the later years",
+            )
+            for n in ("wage_uplift", "price_uplift", "efficiency")
         ),
-        _note("internal_price_premium", "economy.internal_price_outcome"),
+        *(_note(n, f"economy.{n}") for n in ("realised_efficiency", "result_target")),
+        _note(
+            "internal_price_premium",
+            "economy.internal_price_outcome",
+            value=f"{_value('price_uplift') + _value('internal_price_premium'):g}",
+            method=(
+                f"the price index plus a premium of {_value('internal_price_premium'):g} a year "
+                "(internal services grow faster than the price index)"
+            ),
+        ),
         _note("ifn_legislation_step", "cost_steps.IFN.2025"),
         _note("cost_growth_2017_2023", "committees.*.base_frame (cost growth)"),
         SourceNote(
@@ -445,22 +472,30 @@ def boras(end_year: int = 2030, forecast_bias: bool = True) -> Scenario:
 MSEK = 1e6
 #: VÄN has built an accumulated surplus of 170 MSEK (study l.474).
 OPENING_ACCUMULATED = {"VÄN": 170 * MSEK}
+#: The result equalisation reserve held 201.4 MSEK in 2013 (Borås AR 2013, boras_facts.md).
+OPENING_RESERVE = 201.4 * MSEK
 
 
 def boras_practice(frame_period: int = 1) -> BudgetProcess:
     """Borås as the study describes it (:func:`budgetsim.process.study_practice`): IFN's deficits
-    are written off (l.460), SON's usually restored after negotiation (l.492), both modelled as
-    written off; SON gets half a surplus less next time (l.493-494); GSN keeps its surplus and may
-    spend a fifth of it a year on temporary initiatives (l.482); VÄN starts with 170 MSEK saved.
+    are always written off (l.460), the others' after negotiation, four times in five (l.468, l.492;
+    the probability is an assumption); surpluses are handed back, SON gets half a surplus less next
+    time (l.493-494), GSN keeps its surplus and may spend a fifth of it a year on temporary
+    initiatives (l.482); VÄN starts with 170 MSEK saved (l.474), the reserve (RUR) with the 201.4
+    MSEK of 2013 (an assumption that it stood since); in November the room above the result target
+    goes to the committees without volume compensation (l.298).
 
-    >>> boras_practice().year_end["IFN"].deficit_write_off
+    >>> boras_practice().year_end["IFN"][0].share
     1.0
     """
     return presets.study_practice(
-        written_off=("IFN", "SON"),
+        written_off=("IFN",),
+        negotiated=0.8,
         ratchet={"SON": 0.5},
         saving={"GSN": 0.2},
         opening_accumulated=OPENING_ACCUMULATED,
+        opening_reserve=OPENING_RESERVE,
+        november=November(to="unfunded"),
         frame_period=frame_period,
     )
 
@@ -477,4 +512,5 @@ DATASET = Dataset(
     build=boras,
     strategies=standard_comparison,
     processes={"boras_practice": boras_practice, "kept_surpluses": kept_surpluses},
+    default_process="boras_practice",
 )

@@ -35,13 +35,15 @@ DEFAULT = "boras"
 class Dataset:
     """A registered municipality: ``build(**options)`` gives its scenario (options such as
     ``end_year`` are the builder's keyword parameters), ``processes`` its named process presets
-    and ``strategies(scenario)`` the comparison run when the user names no strategies."""
+    and ``strategies(scenario)`` the comparison run when the user names no strategies, inside the
+    process preset ``default_process``."""
 
     name: str
     title: str
     build: Callable[..., Scenario]
     strategies: Callable[[Scenario], dict[str, StrategyLike]]
     processes: Mapping[str, Callable[..., BudgetProcess]] = field(default_factory=dict)
+    default_process: str | None = None  #: the process preset the command line runs the comparison in
 
     def scenario(self, **options: Any) -> Scenario:
         """The scenario, built with ``options`` (each must be a keyword of the builder)."""

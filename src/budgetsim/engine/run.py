@@ -18,7 +18,7 @@ from budgetsim.core.stepping import plan, step
 from budgetsim.process.balance import municipal_balance
 from budgetsim.process.calendar import planned_frames, preliminary_frames
 from budgetsim.process.rules import BudgetProcess
-from budgetsim.process.runtime import REQUEST_GRANTED, ProcessRun, compile_process
+from budgetsim.process.runtime import AUTUMN, ProcessRun, compile_process
 
 
 @dataclass(frozen=True, eq=False)
@@ -82,7 +82,7 @@ def run_years(
         one_offs = np.zeros((D, C))
         if run is not None:
             extra, offs = run.adjustments(t, proposed)
-            november[:, t] = proposed + extra.get(REQUEST_GRANTED, 0.0)
+            november[:, t] = proposed + sum((v for k, v in (*extra.items(), *offs.items()) if k in AUTUMN), 0.0)
             for key, value in (*extra.items(), *offs.items()):
                 changes[key] = changes.get(key, 0.0) + value
             one_offs = sum(offs.values(), np.zeros((D, C)))

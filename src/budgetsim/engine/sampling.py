@@ -72,4 +72,4 @@ def sample(arrays: ScenarioArrays, uncertainty: Uncertainty, first: int, count: 
         changes["revenue"] = arrays.revenue * revenue_factor
     if arrays.total_available is not None:
         changes["total_available"] = arrays.total_available * revenue_factor
-    return replace(arrays.with_draws(**changes), first_draw=first, seed=seed)
+    return replace(arrays.with_draws(**changes), first_draw=first, seed=seed, stochastic=True)

@@ -85,7 +85,8 @@ def load_input(path: str | Path | None, dataset_name: str = DEFAULT, **options: 
     if path is None:
         chosen = dataset(dataset_name)
         scenario = chosen.scenario(**options)
-        return Input("dataset", chosen.name, scenario, chosen.strategies(scenario))
+        process = chosen.process(chosen.default_process) if chosen.default_process else None
+        return Input("dataset", chosen.name, scenario, chosen.strategies(scenario), process)
     path = Path(path)
     kind = kind_of(path)
     if options:

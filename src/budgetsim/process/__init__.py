@@ -5,7 +5,7 @@ every frame."""
 
 from budgetsim.process.grants import ByAdvocacy, ByLastDeficit, ByNeed, GrantRule, ProRata
 from budgetsim.process.presets import kept_surpluses, study_practice
-from budgetsim.process.rules import Balance, BudgetProcess, Requests
+from budgetsim.process.rules import Balance, BudgetProcess, November, Requests
 from budgetsim.process.year_end import (
     ActionPlan,
     CarryAndRecover,
@@ -13,6 +13,7 @@ from budgetsim.process.year_end import (
     CoverFromSavings,
     DrawAccumulated,
     KeepSurplus,
+    NegotiatedWriteOff,
     Ratchet,
     WriteOff,
     YearEndRule,
@@ -32,6 +33,8 @@ __all__ = [
     "DrawAccumulated",
     "GrantRule",
     "KeepSurplus",
+    "NegotiatedWriteOff",
+    "November",
     "ProRata",
     "Ratchet",
     "Requests",

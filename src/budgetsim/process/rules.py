@@ -3,6 +3,8 @@ balance, multi-year frames and the budget calendar. Validated pydantic models, l
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, model_validator
 
 from budgetsim.process.grants import GrantRef, GrantRule, ProRata
@@ -65,6 +67,25 @@ class Balance(Model):
     opening_reserve: float = Field(default=0.0, ge=0, description="reserve at the end of the base year, SEK")
 
 
+class November(Model):
+    """The November step (study l.298): when the council sets the frames it hands out the room above
+    the result target, revenue x (1 - result target - other net costs) less the frames proposed,
+    as political additions: ``share`` of it, to the committees ``to`` (``"unfunded"``: those
+    without volume compensation, whose activity does not follow demography; ``"all"``; or named
+    ids), in proportion to their frames. ``level_raising`` additions stay in the frame; temporary
+    ones are reversed the next year. They fund new activity, so they are spent: the receivers'
+    cost rises by the same amount. A negative room is not taken back here (that is the
+    efficiency requirement's and the strategies' job).
+
+    >>> November(to=("IFN", "SON"), level_raising=False).to
+    ('IFN', 'SON')
+    """
+
+    share: float = Field(default=1.0, ge=0, le=1)
+    to: Literal["unfunded", "all"] | tuple[str, ...] = "unfunded"
+    level_raising: bool = True
+
+
 class BudgetProcess(Model):
     """All process rules. ``year_end`` maps committee ids to a rule, flat (:class:`YearEndRule`) or
     as ordered steps (:mod:`budgetsim.process.year_end`); ``"*"`` is the default for the others (no
@@ -79,6 +100,7 @@ class BudgetProcess(Model):
 
     year_end: dict[str, YearEndRule | tuple[YearEndStepRef, ...]] = Field(default_factory=dict)
     requests: Requests | None = None
+    november: November | None = None
     balance: Balance = Field(default_factory=Balance)
     frame_period: int = Field(default=1, ge=1, le=10)
     planning_horizon: int = Field(default=3, ge=1, le=10)

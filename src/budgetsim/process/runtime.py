@@ -23,7 +23,7 @@ from budgetsim.core.need import mix_rate
 from budgetsim.core.numeric import water_fill
 from budgetsim.core.random import block_random
 from budgetsim.process.grants import GrantInputs, GrantRule
-from budgetsim.process.rules import BudgetProcess, Requests, value_in
+from budgetsim.process.rules import BudgetProcess, November, Requests, value_in
 from budgetsim.process.year_end import Ledger, YearEndStep
 
 #: Columns of the ``year_end`` table: those the runtime always writes, then the steps' own records.
@@ -44,7 +44,11 @@ RECORD_ORDER = (
 )
 REQUEST_RECORDS = ("requested", "granted", "granted_by_need")
 REQUEST_GRANTED = "request_granted"
+NOVEMBER = "november_additions"
 declare(REQUEST_GRANTED, Component("requests", "requests granted", "beviljade äskanden", 70))
+declare(NOVEMBER, Component("additions", "additions in November", "politiska satsningar i november", 61))
+#: Components decided in the autumn (in the November frame, not in June's)
+AUTUMN = (REQUEST_GRANTED, NOVEMBER)
 
 
 @dataclass(frozen=True, eq=False)
@@ -71,6 +75,8 @@ class CompiledProcess:
     hoarding: np.ndarray  # (T,)
     pessimism: np.ndarray  # (T,)
     rules: tuple[GrantRule, ...]  # (T,)
+    november: November | None
+    november_to: np.ndarray  # (C,) bool: who gets the November additions
 
 
 def _groups(process: BudgetProcess, ids: tuple[str, ...]) -> tuple[StepGroup, ...]:
@@ -137,7 +143,21 @@ def compile_process(process: BudgetProcess, arrays: ScenarioArrays) -> CompiledP
         hoarding=hoarding,
         pessimism=pessimism,
         rules=grant_rules,
+        november=process.november,
+        november_to=_november_to(process.november, arrays),
     )
+
+
+def _november_to(november: November | None, arrays: ScenarioArrays) -> np.ndarray:
+    ids = arrays.committees
+    if november is None or november.to == "all":
+        return np.ones(len(ids), dtype=bool)
+    if november.to == "unfunded":
+        return np.asarray(~arrays.driver_price.any(axis=1))
+    unknown = sorted(set(november.to) - set(ids))
+    if unknown:
+        raise ValueError(f"process.november.to: unknown committee(s) {unknown}; known: {', '.join(ids)}")
+    return np.isin(np.array(ids), list(november.to))
 
 
 class ProcessRun:
@@ -146,9 +166,29 @@ class ProcessRun:
     def __init__(self, process: CompiledProcess, arrays: ScenarioArrays, costs: NeedAndCost) -> None:
         self.p, self.arrays, self.costs = process, arrays, costs
         D, T, C = costs.cost.shape
-        self.ledger = Ledger(D, T, C, process.opening_accumulated, process.records)
+        self.ledger = Ledger(
+            D,
+            T,
+            C,
+            process.opening_accumulated,
+            process.records,
+            self._uniform if arrays.stochastic else None,
+            arrays.mandated_share,
+        )
         self.cost = np.zeros((D, T, C))
         self.request_records = {k: np.zeros((D, T, C)) for k in (REQUEST_RECORDS if process.requests else ())}
+        self.initiatives: np.ndarray | float = 0.0  # November additions in force, spent on new activity
+
+    def _uniform(self, stream: int, t: int) -> np.ndarray:
+        """(D, C) uniform numbers of ``stream`` for year index ``t``, reproducible per draw."""
+        draws, committees = self.cost.shape[0], self.cost.shape[2]
+        return block_random(
+            self.arrays.seed,
+            self.arrays.first_draw,
+            draws,
+            lambda generator, n: {"u": generator().random((n, committees))},
+            stream=(stream, int(self.arrays.years[t])),
+        )["u"]
 
     @property
     def records(self) -> dict[str, np.ndarray]:
@@ -183,7 +223,29 @@ class ProcessRun:
                 + sum(one_offs.values(), np.zeros_like(proposed))
             )
             recurring[REQUEST_GRANTED] = self._grant(t, frame)
+        if self.p.november is not None and self.arrays.revenue is not None:
+            frame = (
+                proposed
+                + sum(recurring.values(), np.zeros_like(proposed))
+                + sum(one_offs.values(), np.zeros_like(proposed))
+            )
+            additions = self._november(t, frame)
+            level_raising = self.p.november.level_raising
+            self.initiatives = (self.initiatives if level_raising else 0.0) + additions
+            if additions.any():
+                (recurring if level_raising else one_offs)[NOVEMBER] = additions
         return recurring, one_offs
+
+    def _november(self, t: int, frame: np.ndarray) -> np.ndarray:
+        """(D, C) the room above the result target handed out, in proportion to the receivers' frames."""
+        a, november = self.arrays, self.p.november
+        assert november is not None and a.revenue is not None
+        revenue = a.revenue[:, t] * (1 - self.p.pessimism[t])
+        room = revenue * (1 - a.result_target - a.other_net_costs_share) - frame.sum(axis=-1)
+        weights = np.where(self.p.november_to, frame, 0.0)
+        total = weights.sum(axis=-1)
+        share = np.divide(weights, total[:, None], out=np.zeros_like(weights), where=total[:, None] > 0)
+        return november.share * np.maximum(room, 0.0)[:, None] * share
 
     def _expected(self, t: int, series: np.ndarray, base: np.ndarray) -> np.ndarray:
         """Last year's value grown at last year's rate (the first year: at the assumed cost-mix rate)."""
@@ -226,8 +288,10 @@ class ProcessRun:
 
     def actual_cost(self, t: int) -> np.ndarray:
         """(D, C) net cost of year t: the cost path under action plans, plus what was spent of the
-        accumulated result on temporary initiatives."""
-        return self.costs.cost[:, t] * self.ledger.cost_level[:, t] + self.ledger.drawn
+        accumulated result on temporary initiatives, plus the November additions: political
+        priorities (satsningar) fund new activity, so they are spent."""
+        cost = self.costs.cost[:, t] * self.ledger.cost_level[:, t] + self.ledger.drawn
+        return cost + self.initiatives if self.p.november is not None else cost
 
     def settle(self, t: int, frame: np.ndarray, cost: np.ndarray) -> None:
         """Year-end of year t: each committee's steps settle its booked result (frame - cost) in

@@ -24,7 +24,7 @@ working on the columns of the committees that have it::
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Annotated, ClassVar
 
 import numpy as np
@@ -35,6 +35,7 @@ from budgetsim.core.registry import Example, Rule, rule_field
 from budgetsim.core.text import pct, tr
 from budgetsim.scenario.base import Model
 
+NEGOTIATION_STREAM = 5  # random-number stream of negotiated write-offs (1-4: the scenario's uncertainty)
 MAX_RECOVERY_YEARS = 10
 MAX_ACTION_LAG = 5
 
@@ -49,7 +50,16 @@ class Ledger:
     the deficit and surplus still to settle this year, savings, the schedule of deficit recovery,
     the pending ratchet, what is drawn for one-offs, action plans' effect on cost, and the records."""
 
-    def __init__(self, D: int, T: int, C: int, opening_accumulated: np.ndarray, records: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        D: int,
+        T: int,
+        C: int,
+        opening_accumulated: np.ndarray,
+        records: tuple[str, ...],
+        uniform: Callable[[int, int], np.ndarray] | None = None,
+        mandated: np.ndarray | None = None,
+    ) -> None:
         self.schedule = np.zeros((D, T + MAX_RECOVERY_YEARS + 1, C))  # deficit recovery due per year
         self.cost_level = np.ones((D, T + MAX_ACTION_LAG + 1, C))  # action plans' effect on cost
         self.accumulated = np.broadcast_to(opening_accumulated, (D, C)).astype(float)
@@ -58,6 +68,11 @@ class Ledger:
         self.drawn = np.zeros((D, C))
         self.frame = self.result = self.deficit = self.surplus = np.zeros((D, C))
         self.records = {k: np.zeros((D, T, C)) for k in records}
+        #: ``uniform(stream, t)`` gives (D, C) uniform numbers for a random step, reproducible per draw;
+        #: None in a deterministic run, where random steps take their expected value
+        self.uniform = uniform
+        #: (C,) share of each committee's budget mandated by law, which action plans cannot cut
+        self.mandated = np.zeros(C) if mandated is None else mandated
 
     def record(self, name: str, t: int, cols: np.ndarray, value: np.ndarray) -> None:
         """Write a record of year index ``t`` for committees ``cols``."""
@@ -104,13 +119,40 @@ class WriteOff(YearEndStep, tag="write_off"):
     def settle(self, ledger: Ledger, t: int, cols: np.ndarray, params: dict[str, np.ndarray]) -> None:
         written_off = params["share"] * ledger.deficit[:, cols]
         ledger.deficit[:, cols] = ledger.deficit[:, cols] - written_off
-        ledger.record("written_off", t, cols, written_off)
+        ledger.records["written_off"][:, t, cols] += written_off
 
     def text(self, language: str) -> str:
         return tr(
             language,
             f"deficits {pct(self.share, language)} written off",
             f"underskott {pct(self.share, language)} avskrivna",
+        )
+
+
+class NegotiatedWriteOff(YearEndStep, tag="negotiated_write_off"):
+    """After negotiation the deficit left is written off with ``probability``, otherwise it stays to
+    be settled by the later steps. A Monte Carlo run draws the outcome for each committee-year; a
+    deterministic run writes off the expected share (``probability`` x deficit)."""
+
+    probability: float = Field(default=0.8, ge=0, le=1)
+    records: ClassVar = ("written_off",)
+    examples: ClassVar = (Example("written off four times in five", lambda _: NegotiatedWriteOff(probability=0.8)),)
+
+    def closes(self) -> tuple[bool, bool]:
+        return self.probability == 1, False
+
+    def settle(self, ledger: Ledger, t: int, cols: np.ndarray, params: dict[str, np.ndarray]) -> None:
+        p = params["probability"]
+        share = p if ledger.uniform is None else (ledger.uniform(NEGOTIATION_STREAM, t)[:, cols] < p).astype(float)
+        written_off = share * ledger.deficit[:, cols]
+        ledger.deficit[:, cols] = ledger.deficit[:, cols] - written_off
+        ledger.records["written_off"][:, t, cols] += written_off
+
+    def text(self, language: str) -> str:
+        return tr(
+            language,
+            f"deficits written off after negotiation, with probability {pct(self.probability, language)}",
+            f"underskott avskrivs efter förhandling, med sannolikheten {pct(self.probability, language)}",
         )
 
 
@@ -244,7 +286,9 @@ class Ratchet(YearEndStep, tag="ratchet"):
 class ActionPlan(YearEndStep, tag="action_plan"):
     """A deficit beyond ``threshold`` of the frame triggers an action plan that cuts the committee's
     cost level by ``cut`` from ``lag`` years later (at least 1: that year's money is spent); no new
-    plan starts before the last one bites."""
+    plan starts before the last one bites. The part of the budget mandated by law
+    (``Committee.mandated_share``, e.g. 90 % of IFO's) is not cut: the cost falls by
+    ``cut x (1 - mandated share)``."""
 
     threshold: float = Field(default=0.01, ge=0, description="deficit share of frame that triggers a plan")
     cut: float = Field(default=0.01, ge=0, lt=1)
@@ -259,7 +303,8 @@ class ActionPlan(YearEndStep, tag="action_plan"):
         )
         ledger.plan_from[:, cols] = np.where(triggered, t + lag, ledger.plan_from[:, cols])
         later = np.arange(ledger.cost_level.shape[1])[None, :, None] >= (t + lag)[None, None, :]
-        ledger.cost_level[:, :, cols] *= np.where(triggered[:, None, :] & later, 1 - params["cut"], 1.0)
+        cut = params["cut"] * (1 - ledger.mandated[cols])
+        ledger.cost_level[:, :, cols] *= np.where(triggered[:, None, :] & later, 1 - cut, 1.0)
         ledger.record("action_plan", t, cols, triggered.astype(float))
 
     def text(self, language: str) -> str:

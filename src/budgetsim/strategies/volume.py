@@ -13,6 +13,12 @@ of year ``y`` as known at the budget of year ``s`` (``basis="forecast"``: the ye
 * with ``correct_forecast_errors=True`` the component ``volume_correction``
   = price_t x (X_t(t-1) - X_{t-1}(t-1)) adds each year's revision of last year's figure, so
   the frame pays for the best estimate ``X_t(t)`` and the error does not accumulate.
+* against what actually happened: the diagnostic ``volume_outcome_error`` = price_t x (P_t - O(t)),
+  the population the frame pays for (P_t) less the outcome O(t) on the same basis, known only
+  after the year: a windfall (+) or a hidden saving (-). With ``settle_on_outcome=True``
+  (avräkning) the component ``volume_settlement`` = price_t x (O(t-1) - P_{t-1}) corrects the
+  frame the following year on actual counts, so the frame pays for what happened plus the growth
+  expected since.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from __future__ import annotations
 from typing import Any, ClassVar, Literal
 
 import numpy as np
-from pydantic import field_validator
+from pydantic import field_validator, model_validator
 
 from budgetsim.core.arrays import KNOWN_OFFSETS, ScenarioArrays
 from budgetsim.core.components import Component
@@ -45,11 +51,13 @@ class VolumeUplift(Strategy, tag="volume"):
     committees: tuple[str, ...] | None = None  #: covered committees; None = all with volume drivers
     basis: Basis = "forecast"
     correct_forecast_errors: bool = False
+    settle_on_outcome: bool = False  #: avräkning: correct next year's frame on actual counts
     name: str = "volume uplift"
 
     components: ClassVar = {
         "volume": Component("volume", "volume uplift", "volymuppräkning", 30),
         "volume_correction": Component("volume", "forecast correction", "korrigering av prognosfel", 31),
+        "volume_settlement": Component("volume", "settlement on actual counts", "avräkning mot utfall", 31.5),
     }
     examples: ClassVar = (
         Example(
@@ -73,6 +81,14 @@ class VolumeUplift(Strategy, tag="volume"):
     @classmethod
     def _one_committee(cls, value: Any) -> Any:
         return (value,) if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _one_correction(self) -> VolumeUplift:
+        if self.correct_forecast_errors and self.settle_on_outcome:
+            raise ValueError(
+                "volume uplift: correct_forecast_errors and settle_on_outcome both correct the level; choose one"
+            )
+        return self
 
     def check(self, arrays: ScenarioArrays) -> None:
         for c in self.committees or ():
@@ -150,8 +166,30 @@ class VolumeUplift(Strategy, tag="volume"):
 
         uncorrected_level = previous[:, 0] + (current - previous).sum(axis=1)
         changes = {"volume": value(current[:, -1] - previous[:, -1])}
+        outcome = self._outcome(a, ctx.t)
+        paid = uncorrected_level
         if self.correct_forecast_errors:
             revision = previous[:, -1] - current[:, -2] if ctx.t > 0 else np.zeros_like(previous[:, -1])
             changes["volume_correction"] = value(revision)
-        info = {"volume_uncorrected_error": value(uncorrected_level - current[:, -1])}
+            paid = current[:, -1]
+        if self.settle_on_outcome:
+            growth = current[:, -1] - previous[:, -1]
+            if ctx.t > 0:
+                before = (
+                    self._outcome(a, ctx.t - 2) + current[:, -2] - previous[:, -2]
+                    if ctx.t > 1
+                    else previous[:, 0] + current[:, 0] - previous[:, 0]
+                )
+                changes["volume_settlement"] = value(self._outcome(a, ctx.t - 1) - before)
+            paid = (self._outcome(a, ctx.t - 1) if ctx.t > 0 else previous[:, 0]) + growth
+        info = {
+            "volume_uncorrected_error": value(uncorrected_level - current[:, -1]),
+            "volume_outcome_error": value(paid - outcome),
+        }
         return Allocation(changes, info)
+
+    def _outcome(self, a: ScenarioArrays, t: int) -> np.ndarray:
+        """(D|1, B) the outcome population of budget year index ``t`` on this rule's basis."""
+        if self.basis == "forecast":
+            return a.outcome_population[:, t + 1]
+        return (a.outcome_population[:, t] + a.outcome_population[:, t + 1]) / 2
