@@ -53,6 +53,7 @@ class ScenarioArrays:
     )  # (T,) the scenario's central total available relative to its first year (1s without one)
     additions: np.ndarray  # (T, C) SEK
     cost_level: np.ndarray  # (D|1, T, C) cumulative factor of cost steps (1 = none)
+    investment_cost: np.ndarray  # (T+1, C) running costs of investments in force, base-year SEK (base .. end)
     forecast: (
         np.ndarray
     )  # (D|1, T, Y, B) central population of each year Y as known at the budget of year T (NaN: unknown)
@@ -212,6 +213,9 @@ def compile_scenario(scenario: Scenario) -> ScenarioArrays:
     for a in scenario.additions:
         additions[a.year - scenario.base_year - 1, index[a.committee]] += a.amount
     steps = np.ones((1, len(years), C))
+    investment_cost = np.zeros((len(years) + 1, C))
+    for inv in scenario.investments:
+        investment_cost[inv.year - scenario.base_year :, index[inv.committee]] += inv.running_cost
     for s in scenario.cost_steps:
         steps[0, s.year - scenario.base_year - 1 :, index[s.committee]] *= 1 + s.share
 
@@ -275,6 +279,7 @@ def compile_scenario(scenario: Scenario) -> ScenarioArrays:
         other_net_costs_share=econ.other_net_costs_share,
         additions=additions,
         cost_level=steps,
+        investment_cost=investment_cost,
         forecast=forecast,
         population_years=population_years,
         fact_index=np.array(fact_years) - population_years[0],

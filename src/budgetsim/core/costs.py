@@ -8,6 +8,7 @@ For committee c in year t (base year 0), with outcome rates (not the rates frame
            x prod(1 - realised efficiency)
 * cost_t = base cost x u_t / u_0 x prod(1 + wage share x wage + internal share x internal price
            + rest x price) x prod(1 - realised efficiency) x cost steps (e.g. new legislation)
+           + running costs of new investments x the same price index
 
 So cost exceeds need exactly by what the allocation model cannot see: internal services priced
 above the general price index and cost steps; need exceeds the frame by what the allocation
@@ -40,6 +41,8 @@ def need_and_cost(arrays: ScenarioArrays) -> NeedAndCost:
     productivity = np.cumprod(1 - arrays.realised_efficiency, axis=1)[..., None]
     need = arrays.base_cost * volume * need_index * productivity
     cost = arrays.base_cost * volume * cost_index * productivity * arrays.cost_level
+    if arrays.investment_cost.any():  # running costs of new investments, at the costs' own prices
+        cost = cost + arrays.investment_cost[1:] * cost_index
     D = arrays.draws
     return NeedAndCost(
         need=np.broadcast_to(need, (D, *need.shape[1:])), cost=np.broadcast_to(cost, (D, *cost.shape[1:]))

@@ -10,7 +10,7 @@ from budgetsim.scenario.committee import (
     PriceList,
     VolumeDriver,
 )
-from budgetsim.scenario.economy import Addition, CostStep, Economy
+from budgetsim.scenario.economy import Addition, CostStep, Economy, Investment
 from budgetsim.scenario.notes import SourceNote
 from budgetsim.scenario.population import AgeBand, Population, PopulationForecast
 from budgetsim.scenario.scenario import Scenario
@@ -25,6 +25,7 @@ __all__ = [
     "CostUncertainty",
     "Economy",
     "EconomyUncertainty",
+    "Investment",
     "ListPrice",
     "NeedProfile",
     "NeedWeight",

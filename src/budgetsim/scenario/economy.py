@@ -124,6 +124,17 @@ class Addition(Model):
     label: str = "political addition"
 
 
+class Investment(Model):
+    """A new investment (a school, a care home) whose running costs (drift: premises, staff) start
+    in ``year``: ``running_cost`` SEK a year at base-year prices, on the committee's cost from then on.
+    Frames do not compensate them unless a rule says so (study l.508)."""
+
+    year: int
+    committee: str
+    running_cost: float = Field(ge=0, description="SEK a year, base-year prices")
+    label: str = "investment"
+
+
 class CostStep(Model):
     """A permanent change in a committee's cost level from ``year`` on that the allocation model
     does not see, e.g. a new law raising standards: ``share=0.02`` raises cost by 2 %."""

@@ -11,7 +11,7 @@ from pydantic import Field, model_validator
 
 from budgetsim.scenario.base import Model
 from budgetsim.scenario.committee import Committee, VolumeDriver
-from budgetsim.scenario.economy import Addition, CostStep, Economy
+from budgetsim.scenario.economy import Addition, CostStep, Economy, Investment
 from budgetsim.scenario.notes import SourceNote
 from budgetsim.scenario.population import Population
 from budgetsim.scenario.uncertainty import Uncertainty
@@ -35,6 +35,7 @@ class Scenario(Model):
     economy: Economy
     additions: tuple[Addition, ...] = ()
     cost_steps: tuple[CostStep, ...] = ()
+    investments: tuple[Investment, ...] = ()
     uncertainty: Uncertainty | None = None
     notes: tuple[SourceNote, ...] = ()
 
@@ -69,9 +70,10 @@ class Scenario(Model):
         self._check_population()
         self._check_committees()
         self._check_uncertainty()
-        dated: tuple[tuple[str, Sequence[Addition | CostStep]], ...] = (
+        dated: tuple[tuple[str, Sequence[Addition | CostStep | Investment]], ...] = (
             ("additions", self.additions),
             ("cost_steps", self.cost_steps),
+            ("investments", self.investments),
         )
         for field, items in dated:
             for i, item in enumerate(items):

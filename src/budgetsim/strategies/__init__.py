@@ -13,6 +13,7 @@ from budgetsim.strategies.activity import ActivityBased
 from budgetsim.strategies.per_capita import PerCapita
 from budgetsim.strategies.routing import PerCommittee, Unchanged
 from budgetsim.strategies.voucher import PupilVoucher, School
+from budgetsim.strategies.compensation import InternalPrices, InvestmentCosts
 from budgetsim.strategies.presets import boras_current, incremental, needs_based
 
 __all__ = [
@@ -20,6 +21,8 @@ __all__ = [
     "ActivityBased",
     "Combined",
     "Incremental",
+    "InternalPrices",
+    "InvestmentCosts",
     "NeedsBased",
     "PerCapita",
     "PerCommittee",

@@ -17,13 +17,14 @@ from pydantic import Field, field_validator
 
 from budgetsim.core.arrays import ScenarioArrays
 from budgetsim.core.components import Component
-from budgetsim.core.context import Allocation, BudgetContext
+from budgetsim.core.context import Allocation, BudgetContext, as_allocation, check_strategy, frames_after
 from budgetsim.core.need import mix_rate
-from budgetsim.core.registry import Example
+from budgetsim.core.registry import Example, StrategyRef
 from budgetsim.core.strategy import Strategy
 from budgetsim.core.text import sek, tr
 from budgetsim.scenario import Scenario
 from budgetsim.scenario.base import Model
+from budgetsim.strategies.incremental import Incremental
 
 MONTHS = 12
 
@@ -49,8 +50,12 @@ class School(Model):
 
 
 class PupilVoucher(Strategy, tag="pupil_voucher"):
-    """Set ``committee``'s frame to the sum of its schools' vouchers; other committees keep their
-    frame (route them with :class:`~budgetsim.strategies.PerCommittee`).
+    """The pupil money (elevpeng) of ``committee``'s schools. With ``inner`` (Borås's practice, study
+    l.482-486) the committee's frame is what ``inner`` gives and the vouchers split that fixed frame
+    between the schools: each school's share is its voucher amount over all schools' (diagnostic
+    ``voucher_scale`` = frame / sum of vouchers). Without ``inner`` the committee's frame is the sum
+    of the vouchers and the other committees keep their frame (route them with
+    :class:`~budgetsim.strategies.PerCommittee`).
 
     >>> school = School(name="Bodaskolan", base_amount=1e6, structural_index=1.0, pupils={2024: (100,) * 12})
     >>> v = PupilVoucher("GSN", (school,), per_pupil=80_000, supplement=10_000)
@@ -62,6 +67,7 @@ class PupilVoucher(Strategy, tag="pupil_voucher"):
     schools: tuple[School, ...]
     per_pupil: float = Field(ge=0)
     supplement: float = Field(default=0.0, ge=0)
+    inner: StrategyRef | None = None  #: the rule that sets the committee's frame the vouchers split
     name: str = "pupil voucher"
 
     components: ClassVar = {"voucher": Component("needs", "pupil voucher", "elevpeng", 44)}
@@ -84,6 +90,16 @@ class PupilVoucher(Strategy, tag="pupil_voucher"):
             ),
             axioms=False,
         ),
+        Example(
+            "splitting a fixed frame",
+            lambda s: PupilVoucher(
+                s.committees[0].id,
+                (School(name="Centrum", base_amount=1e6, pupils={y: (100.0,) * MONTHS for y in s.years}),),
+                per_pupil=50_000,
+                inner=Incremental(),
+            ),
+            axioms=False,
+        ),
     )
 
     def describe(self, scenario: Scenario, language: str = "en") -> str:
@@ -94,6 +110,8 @@ class PupilVoucher(Strategy, tag="pupil_voucher"):
         )
 
     def check(self, arrays: ScenarioArrays) -> None:
+        if self.inner is not None:
+            check_strategy(self.inner, arrays)
         if self.committee not in arrays.committees:
             raise ValueError(f"pupil voucher: unknown committee {self.committee!r}")
         if not self.schools:
@@ -113,20 +131,29 @@ class PupilVoucher(Strategy, tag="pupil_voucher"):
 
     def __call__(self, ctx: BudgetContext) -> Allocation:
         c = ctx.committees.index(self.committee)
-        frame = self.monthly(ctx.year).sum() * ctx.price_level[:, c]
+        vouchers = self.monthly(ctx.year).sum() * ctx.price_level[:, c]
+        if self.inner is not None:
+            inner = as_allocation(self.inner(ctx))
+            frame = frames_after(ctx, inner)[:, c]
+            scale = np.zeros_like(ctx.last_frame)
+            scale[:, c] = frame / vouchers
+            return Allocation(inner.changes, {**inner.info, "voucher_scale": scale})
         change = np.zeros_like(ctx.last_frame)
-        change[:, c] = frame - ctx.last_frame[:, c]
+        change[:, c] = vouchers - ctx.last_frame[:, c]
         return Allocation({"voucher": change})
 
-    def school_amounts(self, arrays: ScenarioArrays) -> pd.DataFrame:
+    def school_amounts(self, arrays: ScenarioArrays, frames: np.ndarray | None = None) -> pd.DataFrame:
         """year, school, month, pupils, amount (SEK at each year's prices; first draw): the
-        monthly settlement behind the committee's frame."""
+        monthly settlement behind the committee's frame. With ``frames`` (the committee's frame per
+        budget year, e.g. from a result) the amounts are scaled to split exactly that frame."""
         c = arrays.committees.index(self.committee)
         rate = mix_rate(arrays, arrays.wage_uplift[0, :, None], arrays.price_uplift[0, :, None])[:, c]  # (T,)
         level = np.cumprod(1 + rate)
         rows = []
         for t, year in enumerate(int(y) for y in arrays.years):
             amounts = self.monthly(year) * level[t]
+            if frames is not None:
+                amounts = amounts * frames[t] / amounts.sum()
             for s, school in enumerate(self.schools):
                 for m in range(MONTHS):
                     rows.append((year, school.name, m + 1, school.pupils[year][m], amounts[s, m]))
