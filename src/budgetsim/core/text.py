@@ -50,6 +50,18 @@ def sek(value: float, language: str = "en") -> str:
     return f"{value:,.0f} SEK"
 
 
+def number(value: float, digits: int = 1, language: str = "en") -> str:
+    """A number with thousands separators: '1,380.37', in Swedish '1 380,37'; never '-0.0'.
+
+    >>> number(-0.001, 1), number(1380.372, 2, "sv")
+    ('0.0', '1 380,37')
+    """
+    text = f"{value:,.{digits}f}"
+    if text.lstrip("-").strip("0.,") == "":
+        text = text.lstrip("-")
+    return text.replace(",", " ").replace(".", ",") if language == "sv" else text
+
+
 def msek(value: float, language: str = "en") -> str:
     """An amount in millions: '1,380.4 MSEK', in Swedish '1 380,4 mnkr'."""
     text = f"{value / 1e6:,.1f}"

@@ -3,6 +3,7 @@ municipality: every component that moved the frame, summing exactly to the chang
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +13,7 @@ import pandas as pd
 from budgetsim.core.arrays import ScenarioArrays
 from budgetsim.core.components import BASE, group, label, ordered
 from budgetsim.core.money import MSEK
-from budgetsim.core.text import LANGUAGES
+from budgetsim.core.text import LANGUAGES, number, term
 from budgetsim.engine.run import RunArrays
 from budgetsim.result.figures import waterfall
 
@@ -34,13 +35,13 @@ class Bridge:
     committee: str | None
     year: int
     table: pd.DataFrame
+    hidden: int = 0  #: components left out as float noise (each smaller than half an öre)
+    language: str = "en"
 
     @property
     def title(self) -> str:
-        who = self.committee or "all committees"
-        return f"{who}, {self.year}: from last year's frame to this year's ({self.strategy})"
-
-    hidden: int = 0  #: components left out as float noise (each smaller than half an öre)
+        who = self.committee or term("all_committees", self.language)
+        return term("bridge_title", self.language).format(who=who, year=self.year, strategy=self.strategy)
 
     def check(self) -> bool:
         """True when the shown changes add up to the frame (to a hundredth of a krona per hidden
@@ -48,13 +49,15 @@ class Bridge:
         steps = self.table[self.table.component.ne("frame")]
         return bool(abs(steps.amount.sum() - self.table.amount.iloc[-1]) < 0.01 * (self.hidden + 1) + 1e-3)
 
+    def _shown(self) -> pd.DataFrame:
+        amounts = [number(v / MSEK, 2, self.language) for v in self.table.amount]
+        return pd.DataFrame({term("label", self.language): self.table.label, term("MSEK", self.language): amounts})
+
     def __str__(self) -> str:
-        shown = self.table.assign(MSEK=self.table.amount / MSEK)[["label", "MSEK"]]
-        return f"{self.title}\n" + shown.to_string(index=False, float_format="{:,.2f}".format)
+        return f"{self.title}\n" + self._shown().to_string(index=False)
 
     def _repr_html_(self) -> str:
-        shown = self.table.assign(MSEK=self.table.amount / MSEK)[["label", "MSEK"]]
-        return f"<b>{self.title}</b>" + shown.to_html(index=False, float_format="{:,.2f}".format)
+        return f"<b>{html.escape(self.title)}</b>" + self._shown().to_html(index=False)
 
     def plot(self, ax: Any = None) -> Any:
         """A waterfall chart in MSEK (needs matplotlib, ``budgetsim[report]``)."""
@@ -95,9 +98,10 @@ def bridge(
     table = pd.DataFrame(rows, columns=["component", "amount"])
     table.insert(0, "step", range(len(table)))
     table["group"] = [("end" if c == "frame" else group(c)) for c in table.component]
-    frame_label = {"en": "this year's frame", "sv": "årets ram"}.get(language, "this year's frame")
-    table["label"] = [frame_label if c == "frame" else label(c, language) for c in table.component]
+    table["label"] = [
+        term("this_years_frame", language) if c == "frame" else label(c, language) for c in table.component
+    ]
     table["cumulative"] = table.amount.where(table.component.ne("frame"), 0).cumsum()
     table.loc[table.component.eq("frame"), "cumulative"] = table.amount.iloc[-1]
     columns = ["step", "component", "group", "label", "amount", "cumulative"]
-    return Bridge(strategy, committee, year, table[columns], hidden)
+    return Bridge(strategy, committee, year, table[columns], hidden, language)
