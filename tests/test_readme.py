@@ -24,3 +24,19 @@ def test_readme_python_blocks_run_in_order(tmp_path: Path) -> None:
         [sys.executable, "readme.py"], cwd=tmp_path, capture_output=True, text=True, timeout=600, check=False
     )
     assert run.returncode == 0, run.stderr[-3000:]
+
+
+def test_notebook_reprs_are_short_summaries() -> None:
+    import budgetsim as bs
+
+    s = bs.default_scenario()
+    assert repr(s).startswith("<Scenario 'Borås Stad': base year 2023") and len(repr(s)) < 300
+    assert "<table" in s._repr_html_() and "Grundskolenämnden" in s._repr_html_()
+    r = bs.simulate(s, bs.strategies.boras_current())
+    assert "frame 2030, MSEK" in r._repr_html_() and len(r._repr_html_()) < 5_000
+    c = bs.compare(s, [bs.strategies.incremental()])
+    assert "mean_coverage" in c._repr_html_()
+    m = bs.monte_carlo(s, bs.strategies.incremental(), draws=20)
+    assert "expected deficit, MSEK" in m._repr_html_()
+    mc = bs.compare_monte_carlo(s, [bs.strategies.incremental()], draws=20)
+    assert "mean_prob_deficit" in mc._repr_html_()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from typing import Any
@@ -27,6 +28,9 @@ class Comparison:
 
     def __repr__(self) -> str:
         return f"<Comparison of {', '.join(map(repr, self.results))}>"
+
+    def _repr_html_(self) -> str:
+        return f"<p>{html.escape(repr(self))}</p>" + self.metrics.set_index("strategy").T.round(3).to_html()
 
     def _stack(self, table: Callable[[Result], pd.DataFrame]) -> pd.DataFrame:
         frames = [table(r).assign(strategy=name) for name, r in self.results.items()]
@@ -87,6 +91,9 @@ class MonteCarloComparison:
 
     def __repr__(self) -> str:
         return f"<MonteCarloComparison of {', '.join(map(repr, self.results))}>"
+
+    def _repr_html_(self) -> str:
+        return f"<p>{html.escape(repr(self))}</p>" + self.metrics.set_index("strategy").T.round(3).to_html()
 
     def _stack(self, table: Callable[[MonteCarloResult], pd.DataFrame]) -> pd.DataFrame:
         out = pd.concat([table(r).assign(strategy=name) for name, r in self.results.items()], ignore_index=True)

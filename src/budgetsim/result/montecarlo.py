@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 
 from budgetsim.engine.montecarlo import StreamingSummary
@@ -22,3 +24,10 @@ class MonteCarloResult:
 
     def __repr__(self) -> str:
         return f"<MonteCarloResult {self.strategy!r}: {self.draws:,} draws, seed {self.seed}>"
+
+    def _repr_html_(self) -> str:
+        last = self.risk.year.max()
+        table = self.risk[self.risk.year == last].set_index("committee").drop(columns="year")
+        table["expected_deficit"] = (table["expected_deficit"] / 1e6).round(1)
+        table = table.rename(columns={"expected_deficit": "expected deficit, MSEK"})
+        return f"<p>{html.escape(repr(self))}, risks in {last}</p>" + table.round(3).to_html()

@@ -34,6 +34,7 @@ reversed next year by ``one_off_reversal``), ``ratchet`` and ``request_granted``
 
 from __future__ import annotations
 
+import html
 from functools import cached_property
 
 import numpy as np
@@ -80,6 +81,13 @@ class Result:
             f"<Result {self.strategy!r}: {len(s.committees)} committees, "
             f"{int(s.years[0])}-{int(s.years[-1])}, {self.raw.frame.shape[0]} draw(s)>"
         )
+
+    def _repr_html_(self) -> str:
+        last = int(self.arrays.years[-1])
+        table = self.outcomes[self.outcomes.year == last].groupby("committee", sort=False)[["frame", "coverage"]].mean()
+        table["frame"] = (table["frame"] / 1e6).round(1)
+        table = table.rename(columns={"frame": f"frame {last}, MSEK", "coverage": f"coverage {last}"})
+        return f"<p>{html.escape(repr(self))}</p>" + table.round(3).to_html()
 
     def _index(self) -> dict[str, np.ndarray]:
         D, T, C = self.raw.frame.shape

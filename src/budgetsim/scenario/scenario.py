@@ -3,6 +3,7 @@ years. Validated once, here, at the boundary; the engine never re-checks it."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from typing import Any
 
@@ -167,6 +168,29 @@ class Scenario(Model):
                     if listed & {(p.year, j) for j in idx}:
                         raise ValueError(f"{where}: ages {p.label} in {p.year} are priced twice")
                     listed |= {(p.year, j) for j in idx}
+
+    # --- showing ---------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        ids = ", ".join(self.committee_ids)
+        return (
+            f"<Scenario {self.name!r}: base year {self.base_year}, budget years {self.years[0]}-{self.end_year}, "
+            f"{len(self.committees)} committees ({ids}), {len(self.population.bands)} age bands, "
+            f"{len(self.population.forecasts)} forecast vintage(s), uncertainty: {'yes' if self.uncertainty else 'no'}>"
+        )
+
+    __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        table = pd.DataFrame(
+            {
+                "id": [c.id for c in self.committees],
+                "name": [c.name for c in self.committees],
+                "sector": [c.sector for c in self.committees],
+                "base frame, MSEK": [round(c.base_frame / 1e6, 1) for c in self.committees],
+                "volume drivers": [", ".join(d.label for d in c.volume_drivers) for c in self.committees],
+            }
+        )
+        return f"<p>{html.escape(repr(self))}</p>" + table.to_html(index=False)
 
     # --- reading ---------------------------------------------------------------------------
     @property
