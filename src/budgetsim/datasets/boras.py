@@ -378,8 +378,10 @@ def boras(end_year: int = 2030, forecast_bias: bool = True) -> Scenario:
     True
     """
     base_year = int(_value("base_year"))
-    if end_year <= base_year:
-        raise ValueError(f"end_year ({end_year}) must be after base_year ({base_year})")
+    if not base_year < end_year <= base_year + MAX_HORIZON:
+        raise ValueError(
+            f"end_year ({end_year}) must be after base_year ({base_year}) and at most {MAX_HORIZON} years later"
+        )
     years = range(base_year + 1, end_year + 1)
     population, population_notes = _population(end_year, forecast_bias)
     committees, committee_notes, committee_total = _committees(population, base_year)
@@ -470,6 +472,8 @@ def boras(end_year: int = 2030, forecast_bias: bool = True) -> Scenario:
 
 
 MSEK = 1e6
+#: The longest horizon the data support: the forecast's band growth extended beyond that is fiction.
+MAX_HORIZON = 30
 #: VÄN has built an accumulated surplus of 170 MSEK (study l.474).
 OPENING_ACCUMULATED = {"VÄN": 170 * MSEK}
 #: The result equalisation reserve held 201.4 MSEK in 2013 (Borås AR 2013, boras_facts.md).

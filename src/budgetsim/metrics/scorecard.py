@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from budgetsim.metrics.fairness import coverage
+from budgetsim.metrics.fairness import coverage, mean_defined
 from budgetsim.metrics.shape import change_l_kurtosis, negotiated_share
 from budgetsim.metrics.summary import strategy_metrics
 from budgetsim.result.result import Result
@@ -80,7 +80,7 @@ def scorecard_values(result: Result) -> dict[str, float]:
     """The scorecard's metrics for one result (NaN where the run has no budget process)."""
     m = strategy_metrics(result)  # includes the process metrics when the run has a process
     values = {
-        "coverage_gap": float(np.abs(coverage(result) - 1).mean()),
+        "coverage_gap": float(mean_defined(np.abs(coverage(result) - 1))),
         "negotiated_share": negotiated_share(result),
         "change_l_kurtosis": change_l_kurtosis(result),
         "kept_share": 1 - m["clawed_back"] / m["surpluses"] if "clawed_back" in m and m["surpluses"] > 0 else np.nan,

@@ -20,7 +20,7 @@ from __future__ import annotations
 import pandas as pd
 
 from budgetsim.metrics.balance import deficits, surpluses
-from budgetsim.metrics.fairness import coverage, coverage_gini
+from budgetsim.metrics.fairness import coverage, coverage_gini, mean_defined, min_defined
 from budgetsim.metrics.process import process_metrics
 from budgetsim.metrics.stability import volatility
 from budgetsim.result.result import Result
@@ -42,10 +42,10 @@ def strategy_metrics(result: Result) -> dict[str, float]:
     cov = coverage(result)
     d = deficits(result)
     return {
-        "mean_coverage": float(cov.mean()),
-        "min_coverage": float(cov.min(axis=(1, 2)).mean()),
-        "coverage_gini": float(coverage_gini(result).mean()),
-        "volatility": float(volatility(result).mean()),
+        "mean_coverage": float(mean_defined(cov)),
+        "min_coverage": float(mean_defined(min_defined(cov, axis=(1, 2)))),
+        "coverage_gini": float(mean_defined(coverage_gini(result))),
+        "volatility": float(mean_defined(volatility(result))),
         "deficits": float(d.sum(axis=(1, 2)).mean()),
         "surpluses": float(surpluses(result).sum(axis=(1, 2)).mean()),
         "deficit_share": float((d > 0).mean()),
@@ -61,9 +61,9 @@ def committee_metrics(result: Result) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "committee": list(result.arrays.committees),
-            "mean_coverage": cov.mean(axis=(0, 1)),
-            "min_coverage": cov.min(axis=1).mean(axis=0),
-            "volatility": volatility(result).mean(axis=0),
+            "mean_coverage": mean_defined(cov, axis=(0, 1)),
+            "min_coverage": mean_defined(min_defined(cov, axis=1), axis=0),
+            "volatility": mean_defined(volatility(result), axis=0),
             "deficits": d.sum(axis=1).mean(axis=0),
             "surpluses": surpluses(result).sum(axis=1).mean(axis=0),
             "deficit_years": (d > 0).sum(axis=1).mean(axis=0),
@@ -80,7 +80,7 @@ def yearly_metrics(result: Result) -> pd.DataFrame:
             "total_frame": raw.frame.sum(axis=-1).mean(axis=0),
             "total_need": raw.need.sum(axis=-1).mean(axis=0),
             "total_cost": raw.cost.sum(axis=-1).mean(axis=0),
-            "coverage_gini": coverage_gini(result).mean(axis=0),
+            "coverage_gini": mean_defined(coverage_gini(result), axis=0),
             "deficits": deficits(result).sum(axis=-1).mean(axis=0),
             "surpluses": surpluses(result).sum(axis=-1).mean(axis=0),
         }

@@ -141,5 +141,5 @@ class CostStep(Model):
 
     year: int
     committee: str
-    share: float = Field(gt=-1)
+    share: float = Field(gt=-1, le=1, description="change of the cost level; a step above +100 % is a typo")
     label: str = "cost step"

@@ -84,6 +84,13 @@ class Scenario(Model):
                     raise ValueError(
                         f"{field}[{i}]: year {item.year} is not a budget year ({self.years[0]}-{self.end_year})"
                     )
+        for i, a in enumerate(self.additions):
+            frame = self.committee(a.committee).base_frame
+            if abs(a.amount) > 10 * frame:
+                raise ValueError(
+                    f"additions[{i}]: {a.amount:,.0f} SEK is more than ten times {a.committee}'s base frame "
+                    f"({frame:,.0f} SEK); is it in SEK?"
+                )
         return self
 
     def _check_paths(self) -> None:

@@ -13,6 +13,7 @@ from pydantic import Field, model_validator
 from budgetsim.scenario.base import Model
 
 SdByKey = float | dict[str, float]
+MAX_LOG_SD = 0.5  #: a yearly sd of a log error above this (about 65 % a year) is not a forecast error
 
 
 def sd_for(value: SdByKey, key: str) -> float:
@@ -31,8 +32,8 @@ class PopulationUncertainty(Model):
     @model_validator(mode="after")
     def _non_negative(self) -> PopulationUncertainty:
         values = self.sd.values() if isinstance(self.sd, dict) else [self.sd]
-        if any(v < 0 for v in values):
-            raise ValueError("population sd must be >= 0")
+        if any(not 0 <= v <= MAX_LOG_SD for v in values):
+            raise ValueError(f"population sd must be in [0, {MAX_LOG_SD}] (a yearly sd of the log population)")
         return self
 
 

@@ -107,4 +107,5 @@ class PaceOfChange(Transition, tag="pace_of_change"):
         rest = left - to_gaps
         result = result + rest[:, None] * target / target.sum(axis=-1, keepdims=True)
         result = settle(result, total, np.ones_like(proposed, dtype=bool))
-        return result, {"distance_from_target": result / target - 1}
+        distance = np.divide(result, target, out=np.ones_like(result), where=target > 0) - 1
+        return result, {"distance_from_target": distance}
