@@ -166,3 +166,14 @@ def test_pupil_money_splits_a_fixed_frame() -> None:
     assert np.allclose(amounts.sum(axis=1).to_numpy(), gsn, rtol=1e-12)
     # Norra: 2 MSEK + 400 x (80,000 + 1.5 x 10,000) = 40 MSEK; Södra: 2 + 300 x 85,000 = 27.5 MSEK
     assert amounts.loc[2024, "Norra"] / amounts.loc[2024, "Södra"] == pytest.approx(40 / 27.5, rel=1e-12)
+
+
+def test_hindcast_against_published_history() -> None:
+    h = bs.hindcast()
+    table = h.table.set_index(["measure", "year"])
+    assert table.loc["frame growth"].published.tolist() == [0.048, 0.05, 0.04, 0.04]  # boras.se, 2017-2020
+    assert (table.loc["result"].published / MSEK).tolist() == [171.0, 185.0, 284.0]
+    assert h.within_tolerance()  # frame growth within 1 percentage point, results within 100 MSEK
+    assert round(h.revenue_growth, 4) == 0.0418 and round(h.cost_ratio, 3) == 1.018
+    assert round(table.loc[("frame growth", 2019), "error"], 4) == -0.0093
+    assert h.scenario.base_year == 2016 and sum(a.amount for a in h.scenario.additions if a.year == 2017) == 82e6

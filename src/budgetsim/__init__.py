@@ -13,6 +13,7 @@ from budgetsim import core, datasets, engine, io, metrics, process, reporting, s
 from budgetsim.compare import Comparison, MonteCarloComparison, compare, compare_monte_carlo
 from budgetsim.core import Allocation, BudgetContext, StrategyLike, money
 from budgetsim.datasets.boras import boras
+from budgetsim.datasets.boras_hindcast import Hindcast, hindcast
 from budgetsim.datasets.registry import DEFAULT, dataset
 from budgetsim.io import MunicipalityError, load_municipality, save_municipality
 from budgetsim.reporting.describe import describe
@@ -58,6 +59,7 @@ __all__ = [
     "CostUncertainty",
     "Economy",
     "EconomyUncertainty",
+    "Hindcast",
     "Investment",
     "MonteCarloComparison",
     "MonteCarloResult",
@@ -81,6 +83,7 @@ __all__ = [
     "default_scenario",
     "describe",
     "engine",
+    "hindcast",
     "io",
     "load_municipality",
     "metrics",
