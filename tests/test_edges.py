@@ -70,3 +70,39 @@ def test_typos_are_refused_naming_the_field() -> None:
         bs.PopulationUncertainty(sd=3.0)
     with pytest.raises(ValueError, match="at most 30 years later"):
         bs.boras(end_year=2500)
+
+
+def test_deficit_recovery_never_drives_a_frame_below_zero() -> None:
+    """The audit's case: internal prices +15 % a year, deficits carried: 102 -> 30.8 -> -26 -> -205 MSEK."""
+    years = range(2024, 2031)
+    s = bs.Scenario.model_validate(
+        {
+            "base_year": 2023,
+            "end_year": 2030,
+            "committees": [
+                {
+                    "id": "A",
+                    "name": "A",
+                    "sector": "x",
+                    "base_frame": 102e6,
+                    "cost_mix": {"wages": 0.3, "internal_services": 0.6},
+                }
+            ],
+            "population": {
+                "bands": [{"label": "0+", "min_age": 0}],
+                "outcomes": {y: (1000.0,) for y in range(2021, 2031)},
+            },
+            "economy": {
+                "wage_uplift": dict.fromkeys(years, 0.0),
+                "price_uplift": dict.fromkeys(years, 0.0),
+                "efficiency": dict.fromkeys(years, 0.0),
+                "internal_price_outcome": dict.fromkeys(years, 0.15),
+            },
+        }
+    )
+    r = bs.simulate(
+        s, bs.strategies.Unchanged(), process=bs.process.BudgetProcess(year_end={"*": bs.process.YearEndRule()})
+    )
+    frames = (r.frames.frame / 1e6).round(1).tolist()
+    assert frames == [102.0, 92.8, 73.6, 51.0, 51.0, 51.0, 51.0]  # at most half a frame recovered a year
+    assert (r.year_end.debt.diff().dropna() > 0).all()  # what cannot be recovered stays as debt, reported

@@ -206,14 +206,15 @@ class ProcessRun:
         ledger = self.ledger
         recurring: dict[str, np.ndarray] = {}
         one_offs: dict[str, np.ndarray] = {}
-        if ledger.schedule[:, t].any():
-            one_offs["deficit_recovery"] = -ledger.schedule[:, t]
-        if ledger.pending_ratchet.any():
-            recurring["ratchet"] = -ledger.pending_ratchet
+        ledger.proposed = proposed
         ledger.drawn = np.zeros_like(ledger.drawn)
         for group in self.p.groups:
             for step, params in zip(group.steps, group.params, strict=True):
                 step.budget(ledger, t, group.cols, params)
+        if ledger.schedule[:, t].any():
+            one_offs["deficit_recovery"] = -ledger.schedule[:, t]
+        if ledger.pending_ratchet.any():
+            recurring["ratchet"] = -ledger.pending_ratchet
         if ledger.drawn.any():
             one_offs["accumulated_draw"] = ledger.drawn
         if self.p.requests is not None:

@@ -66,7 +66,7 @@ class Ledger:
         self.pending_ratchet = np.zeros((D, C))
         self.plan_from = np.zeros((D, C), dtype=int)  # no new action plan before the last one takes effect
         self.drawn = np.zeros((D, C))
-        self.frame = self.result = self.deficit = self.surplus = np.zeros((D, C))
+        self.frame = self.result = self.deficit = self.surplus = self.proposed = np.zeros((D, C))
         self.records = {k: np.zeros((D, T, C)) for k in records}
         #: ``uniform(stream, t)`` gives (D, C) uniform numbers for a random step, reproducible per draw;
         #: None in a deterministic run, where random steps take their expected value
@@ -175,9 +175,12 @@ class CoverFromSavings(YearEndStep, tag="cover_from_savings"):
 
 class CarryAndRecover(YearEndStep, tag="carry_and_recover"):
     """What is left of a deficit becomes a debt, recovered from the following frames in equal parts
-    over ``years`` (one-off deductions, component ``deficit_recovery``)."""
+    over ``years`` (one-off deductions, component ``deficit_recovery``). No year's deduction takes
+    more than ``cap`` of the frame proposed for it: the rest waits a year, so a run of deficits
+    never drives a frame below zero."""
 
     years: int = Field(default=1, ge=1, le=MAX_RECOVERY_YEARS)
+    cap: float = Field(default=0.5, gt=0, lt=1, description="largest share of a frame one year's recovery takes")
     records: ClassVar = ("carried_forward",)
     closes_deficit: ClassVar = True
     components: ClassVar = {"deficit_recovery": DEFICIT_RECOVERY}
@@ -191,6 +194,14 @@ class CarryAndRecover(YearEndStep, tag="carry_and_recover"):
         ledger.schedule[:, :, cols] += due * (carried / years)[:, None, :]
         ledger.deficit[:, cols] = 0.0
         ledger.record("carried_forward", t, cols, carried)
+
+    def budget(self, ledger: Ledger, t: int, cols: np.ndarray, params: dict[str, np.ndarray]) -> None:
+        due = ledger.schedule[:, t, cols]
+        limit = params["cap"] * np.maximum(ledger.proposed[:, cols], 0.0)
+        if np.any(due > limit):
+            excess = np.maximum(due - limit, 0.0)
+            ledger.schedule[:, t, cols] = due - excess
+            ledger.schedule[:, t + 1, cols] += excess
 
     def text(self, language: str) -> str:
         return tr(
@@ -367,13 +378,16 @@ class YearEndRule(Model):
     action_plan_lag: int = Field(
         default=1, ge=1, le=MAX_ACTION_LAG, description="years until the plan bites (that year's cost is spent)"
     )
+    recovery_cap: float = Field(
+        default=0.5, gt=0, lt=1, description="largest share of a frame one year's recovery takes"
+    )
 
     def steps(self) -> tuple[YearEndStep, ...]:
         """The same rule as ordered steps."""
         steps: list[YearEndStep] = [
             WriteOff(share=self.deficit_write_off),
             CoverFromSavings(),
-            CarryAndRecover(years=self.recovery_years),
+            CarryAndRecover(years=self.recovery_years, cap=self.recovery_cap),
             ClawBack(share=self.surplus_claw_back),
             KeepSurplus(),
             DrawAccumulated(share=self.accumulated_draw),
