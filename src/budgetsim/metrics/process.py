@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from budgetsim.metrics.fairness import mean_defined
 from budgetsim.result.result import Result
 
 
@@ -32,14 +33,21 @@ def process_metrics(result: Result) -> dict[str, float]:
     out["accumulated_end"] = float(ye["accumulated"][:, -1].sum(axis=-1).mean())
     granted = p.requests.get("granted", np.zeros_like(frame))
     by_need = p.requests.get("granted_by_need", np.zeros_like(frame))
-    out["request_share"] = float((granted.sum(axis=(1, 2)) / frame.sum(axis=(1, 2))).mean())
+    out["request_share"] = float(mean_defined(_relative(granted.sum(axis=(1, 2)), frame.sum(axis=(1, 2)))))
     total = granted.sum(axis=(1, 2))
     moved = np.abs(granted - by_need).sum(axis=(1, 2)) / 2
     out["request_need_departure"] = float(np.divide(moved, total, out=np.zeros_like(total), where=total > 0).mean())
-    gaps = [np.abs(frame[:, t] - planned) / frame[:, t] for t0, t, planned in p.plans if t > t0]
-    out["planning_gap"] = float(np.mean(gaps)) if gaps else 0.0
-    out["calendar_gap"] = float((np.abs(p.november - p.preliminary) / p.november).mean())
+    gaps = [_relative(np.abs(frame[:, t] - planned), frame[:, t]) for t0, t, planned in p.plans if t > t0]
+    out["planning_gap"] = float(mean_defined(np.stack(gaps))) if gaps else 0.0
+    out["calendar_gap"] = float(mean_defined(_relative(np.abs(p.november - p.preliminary), p.november)))
     balance = p.balance
     out["requirement_met_share"] = float(balance.requirement_met.mean()) if len(balance) else float("nan")
     out["target_met_share"] = float(balance.target_met.mean()) if len(balance) else float("nan")
     return out
+
+
+def _relative(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    """part / whole, undefined (NaN) where the whole is 0; the same numbers otherwise."""
+    if np.all(whole != 0):
+        return part / whole
+    return np.divide(part, whole, out=np.full(np.shape(part), np.nan), where=whole != 0)

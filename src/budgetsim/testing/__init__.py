@@ -20,9 +20,9 @@ from budgetsim.core.context import StrategyLike
 from budgetsim.core.numeric import UnaffordableError
 from budgetsim.testing.axioms import AXIOMS, AxiomNotApplicable, AxiomViolation, scale_money
 from budgetsim.testing.catalogue import CATALOGUE, Entry
-from budgetsim.testing.scenarios import scenarios
+from budgetsim.testing.scenarios import processes, scenarios
 
-__all__ = ["AXIOMS", "CATALOGUE", "AxiomNotApplicable", "AxiomViolation", "Entry", "scale_money", "scenarios", "verify"]
+__all__ = ["AXIOMS", "CATALOGUE", "AxiomNotApplicable", "AxiomViolation", "Entry", "processes", "scale_money", "scenarios", "verify"]
 
 
 def verify(
