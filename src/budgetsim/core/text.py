@@ -22,6 +22,15 @@ def glossary() -> dict[str, dict[str, str]]:
         return {row["key"]: {"en": row["en"], "sv": row["sv"]} for row in csv.DictReader(handle)}
 
 
+def install_hint(extra: str, what: str) -> str:
+    """What to run when an optional dependency is missing, for a clone and for a package index.
+
+    >>> install_hint("report", "plots need matplotlib")
+    "plots need matplotlib: in a clone of budgetsim run pip install '.[report]' (from a package index: pip install 'budgetsim[report]')"
+    """
+    return f"{what}: in a clone of budgetsim run pip install '.[{extra}]' (from a package index: pip install 'budgetsim[{extra}]')"
+
+
 def term(key: str, language: str = "en") -> str:
     """A term of the glossary in ``language``; an unknown key is returned as it is."""
     if language not in LANGUAGES:

@@ -21,6 +21,8 @@ from typing import Any
 
 import pandas as pd
 
+from budgetsim.core.text import install_hint
+
 AGE = re.compile(r"^\s*(-?\d+)(?:\s*-\s*(\d+))?\s*(\+)?")
 SUFFIXES = (".px", ".csv", ".json")
 
@@ -57,9 +59,7 @@ def _px(path: Path) -> tuple[pd.DataFrame, str]:
     try:
         from pyaxis import pyaxis
     except ImportError:
-        raise ImportError(
-            "PC-Axis files need pyaxis: pip install 'budgetsim[scb]' (or '.[scb]' from a clone)"
-        ) from None
+        raise ImportError(install_hint("scb", "PC-Axis files need pyaxis")) from None
 
     raw = path.read_bytes()
     ansi = re.search(rb'CHARSET\s*=\s*"ANSI"', raw) is not None

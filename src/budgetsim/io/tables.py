@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-EXTRA_HINT = "an Excel workbook needs openpyxl: pip install 'budgetsim[report]' (or '.[report]' from a clone)"
+from budgetsim.core.text import install_hint
+
+EXTRA_HINT = install_hint("report", "an Excel workbook needs openpyxl")
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from budgetsim.core.money import MSEK
+from budgetsim.core.text import install_hint
 
 
 def pyplot() -> Any:
@@ -16,7 +17,7 @@ def pyplot() -> Any:
     try:
         import matplotlib.pyplot as plt
     except ImportError:
-        raise ImportError('plots need matplotlib: pip install "budgetsim[report]"') from None
+        raise ImportError(install_hint("report", "plots need matplotlib")) from None
     return plt
 
 

@@ -1,5 +1,5 @@
 """The strategy axiom kit: check any strategy, built-in or your own, against allocation axioms
-on random valid scenarios (hypothesis). Needs ``pip install budgetsim[test]``.
+on random valid scenarios (hypothesis). Needs the test extra (``pip install '.[test]'`` in a clone).
 
 >>> import budgetsim as bs
 >>> from budgetsim.testing import verify

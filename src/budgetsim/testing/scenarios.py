@@ -1,5 +1,5 @@
 """Hypothesis strategies for random, valid, realistic scenarios: the inputs the axiom kit and the
-test suite check strategies on. Needs the ``hypothesis`` package (``pip install budgetsim[test]``)."""
+test suite check strategies on. Needs the ``hypothesis`` package (``pip install '.[test]'`` in a clone)."""
 
 from __future__ import annotations
 
