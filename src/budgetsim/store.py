@@ -3,14 +3,19 @@ interrupted run leaves whole and a rerun completes. Query it with DuckDB.
 
 Layout::
 
-    store/manifest.json                  the sweep (points, draws, seed)
+    store/manifest.json                  the sweep (points, draws, seed); written last when starting
     store/points.parquet                 point, one column per variation, strategy
     store/summary/point=3/part.parquet   one file per table and point
     store/risk/point=3/part.parquet
     store/_done/3                        written last: point 3 is complete
+    store/.lock                          held while a writer starts or resumes the sweep
 
-Every file is written under a temporary name and renamed into place, so a file is either absent
-or complete; a point counts as done only when its marker exists.
+Every file is written under a temporary name unique to its writer (host, process, random token)
+and renamed into place, so a file is either absent or complete; a point counts as done only when
+its marker exists, and queries see only done points. Several writers may work on one store at
+once: starting is serialised by a lock on ``.lock``, and a writer removes only temporary files
+that were abandoned (their writer's process is gone, or they are older than
+:data:`STALE_AFTER`). A rerun repairs a start that was interrupted.
 
 >>> import budgetsim as bs, tempfile
 >>> from budgetsim.sweep import sweep
@@ -24,19 +29,124 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import socket
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pandas as pd
 
+if sys.platform == "win32":
+    import msvcrt
+else:
+    import fcntl
+
 TABLES = ("summary", "risk")
 
+#: Seconds after which a temporary file whose writer cannot be checked (it ran on another host)
+#: counts as abandoned.
+STALE_AFTER = 3600.0
 
-def _atomic_write(path: Path, write: Any) -> None:
+_HOST = re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname()) or "host"
+_TEMP = re.compile(r"\..+\.(?P<host>[A-Za-z0-9-]+)\.(?P<pid>\d+)\.[0-9a-f]{32}\.tmp")
+
+
+def _temp_path(path: Path) -> Path:
+    """A temporary name next to ``path`` that no other writer uses: host, process id, random token."""
+    return path.with_name(f".{path.name}.{_HOST}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
+
+
+def _atomic_write(path: Path, write: Callable[[Path], object]) -> None:
+    """Write ``path`` through ``write(temporary path)``, flush it to disk and rename it into place;
+    on failure remove the temporary file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    write(tmp)
-    os.replace(tmp, path)
+    tmp = _temp_path(path)
+    try:
+        write(tmp)
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _parquet(data: pd.DataFrame) -> Callable[[Path], object]:
+    """A writer of ``data`` as Parquet for :func:`_atomic_write`."""
+    return lambda tmp: data.to_parquet(tmp, index=False)
+
+
+def _process_gone(pid: int) -> bool:
+    """Whether no process ``pid`` runs on this host (Windows cannot tell, so never)."""
+    if sys.platform == "win32":
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # it runs, as another user
+        return False
+    return False
+
+
+def _abandoned(tmp: Path, now: float) -> bool:
+    """Whether the temporary file ``tmp`` was left by a writer that will not rename it: its name
+    names no writer (written by a budgetsim before per-writer names), its writer's process on this
+    host is gone, or it is older than :data:`STALE_AFTER`."""
+    match = _TEMP.fullmatch(tmp.name)
+    if match is None:
+        return True
+    if match["host"] == _HOST and _process_gone(int(match["pid"])):
+        return True
+    try:
+        return now - tmp.stat().st_mtime > STALE_AFTER
+    except FileNotFoundError:  # its writer renamed it meanwhile
+        return False
+
+
+if sys.platform == "win32":
+
+    def _lock(handle: IO[bytes]) -> None:
+        handle.seek(0)
+        while True:
+            try:
+                msvcrt.locking(handle.fileno(), msvcrt.LK_LOCK, 1)
+                return
+            except OSError:  # LK_LOCK gives up after 10 s; keep waiting
+                continue
+
+    def _unlock(handle: IO[bytes]) -> None:
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+
+else:
+
+    def _lock(handle: IO[bytes]) -> None:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+
+    def _unlock(handle: IO[bytes]) -> None:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+@contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """Hold the store's lock, which the system also releases if this process dies."""
+    with open(folder / ".lock", "a+b") as handle:
+        _lock(handle)
+        try:
+            yield
+        finally:
+            _unlock(handle)
+
+
+def _points_table(manifest: dict[str, Any]) -> pd.DataFrame:
+    """The ``points`` table of a sweep: point, one column per variation, strategy, fingerprint."""
+    return pd.DataFrame(manifest["points"]).astype({"point": int}).assign(fingerprint=manifest["fingerprints"])
 
 
 class SweepStore:
@@ -46,20 +156,25 @@ class SweepStore:
         self.folder = folder
 
     def open(self, manifest: dict[str, Any]) -> None:
-        """Start or resume the sweep described by ``manifest``; refuse a store of another sweep."""
+        """Start or resume the sweep described by ``manifest``, repairing an interrupted start;
+        refuse a store of another sweep. Safe to call from several writers at once."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        for stale in self.folder.rglob(".*.tmp"):  # left by an interrupted write
-            stale.unlink()
         path = self.folder / "manifest.json"
-        if path.exists():
-            if json.loads(path.read_text(encoding="utf-8")) != manifest:
+        points = self.folder / "points.parquet"
+        with _locked(self.folder):
+            now = time.time()
+            for tmp in self.folder.rglob(".*.tmp"):
+                if _abandoned(tmp, now):
+                    tmp.unlink(missing_ok=True)
+            started = path.exists()
+            if started and json.loads(path.read_text(encoding="utf-8")) != manifest:
                 raise ValueError(
                     f"the store at {self.folder} holds another sweep (points, draws, seed, scenario, strategies or process differ)"
                 )
-            return
-        _atomic_write(path, lambda tmp: tmp.write_text(json.dumps(manifest, indent=1), encoding="utf-8"))
-        points = pd.DataFrame(manifest["points"]).astype({"point": int}).assign(fingerprint=manifest["fingerprints"])
-        _atomic_write(self.folder / "points.parquet", lambda tmp: points.to_parquet(tmp, index=False))
+            if not points.exists() or not started:
+                _atomic_write(points, _parquet(_points_table(manifest)))
+            if not started:
+                _atomic_write(path, lambda tmp: tmp.write_text(json.dumps(manifest, indent=1), encoding="utf-8"))
 
     def done(self, point: int) -> bool:
         return (self.folder / "_done" / str(point)).exists()
@@ -68,10 +183,7 @@ class SweepStore:
         """Write one point's tables, then its done-marker."""
         for name in TABLES:
             data = tables[name].drop(columns="point")
-            _atomic_write(
-                self.folder / name / f"point={point}" / "part.parquet",
-                lambda tmp, d=data: d.to_parquet(tmp, index=False),
-            )
+            _atomic_write(self.folder / name / f"point={point}" / "part.parquet", _parquet(data))
         _atomic_write(self.folder / "_done" / str(point), lambda tmp: tmp.write_text("", encoding="utf-8"))
 
     def read_all(self, points: list[int]) -> dict[int, dict[str, pd.DataFrame]]:
@@ -87,19 +199,38 @@ class SweepStore:
         }
 
 
+def _done_points(folder: Path) -> list[int]:
+    """The points of the store at ``folder`` whose done-marker exists."""
+    markers = folder / "_done"
+    return sorted(int(m.name) for m in markers.iterdir() if m.name.isdigit()) if markers.is_dir() else []
+
+
 def open_store(folder: str | Path) -> Any:
-    """A DuckDB connection with views ``summary``, ``risk`` (with a ``point`` column from the
-    partitions) and ``points`` over a sweep store; join on ``point``."""
+    """A DuckDB connection with views ``summary``, ``risk`` (with a ``point`` column) and
+    ``points`` over a sweep store; join on ``point``. ``summary`` and ``risk`` hold only the points
+    complete when the store is opened (before the first one completes, just the column ``point``).
+    No SQL is built from the folder's name, and its characters are taken literally."""
     import duckdb
+    import pyarrow as pa
+    import pyarrow.dataset as ds
 
     folder = Path(folder)
     if not (folder / "manifest.json").exists():
         raise ValueError(f"{folder} is not a sweep store (no manifest.json)")
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    done = _done_points(folder)
+    point = pa.schema([("point", pa.int64())])
     con = duckdb.connect()
     for name in TABLES:
-        pattern = (folder / name / "*" / "part.parquet").as_posix()
-        con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{pattern}', hive_partitioning = true)")
-    con.execute(f"CREATE VIEW points AS SELECT * FROM read_parquet('{(folder / 'points.parquet').as_posix()}')")
+        base = folder / name
+        if done:
+            files = [str(base / f"point={p}" / "part.parquet") for p in done]
+            partitioning = ds.partitioning(point, flavor="hive")
+            table = ds.dataset(files, format="parquet", partitioning=partitioning, partition_base_dir=str(base))
+        else:
+            table = ds.dataset([], format="parquet", schema=point)
+        con.register(name, table)
+    con.register("points", _points_table(manifest))
     return con
 
 

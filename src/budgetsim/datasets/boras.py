@@ -66,7 +66,7 @@ def read(name: str) -> pd.DataFrame:
         return pd.read_csv(handle, comment="#", keep_default_na=False, na_values=[""])
 
 
-def _rows(frame: pd.DataFrame) -> list[Any]:
+def table_rows(frame: pd.DataFrame) -> list[Any]:
     """The rows of a data file as named tuples (cells by column name)."""
     return list(frame.itertuples())
 
@@ -122,7 +122,7 @@ def forecast_bias(bands: pd.DataFrame, forecast: pd.DataFrame) -> pd.Series:
 def _population(end_year: int, bias: bool) -> tuple[Population, list[SourceNote]]:
     raw = read("population_forecast_2023.csv")
     labels = raw.age_band.tolist()
-    bands = [AgeBand(label=r.age_band, min_age=int(r.age_min), max_age=_optional(r.age_max)) for r in _rows(raw)]
+    bands = [AgeBand(label=r.age_band, min_age=int(r.age_min), max_age=_optional(r.age_max)) for r in table_rows(raw)]
     official = {int(y): raw[y].to_numpy(float) for y in raw.columns if y.isdigit()}  # 2022..2027
     growth = (official[2027] / official[2022]) ** (1 / 5)
     for year in range(2028, end_year + 1):
@@ -201,14 +201,14 @@ def _committees(population: Population, base_year: int) -> tuple[list[Committee]
         [costs[m] for m in lines.measure] * lines.take_up * growth * lines.committee.map(table.net_share)
     )
     lines["amount"] = [
-        row.per_inhabitant * base_pop[_ages(population, row.min_age, row.max_age)].sum() for row in _rows(lines)
+        row.per_inhabitant * base_pop[_ages(population, row.min_age, row.max_age)].sum() for row in table_rows(lines)
     ]
     net_cost = totals.net_cost.abs() * 1e6  # MSEK -> SEK
     committee_total = net_cost[2014] * (1 + _cagr(net_cost[2005], net_cost[2014], 9)) ** (base_year - 2014)
     scale = committee_total / lines.amount.sum()
 
     committees, notes = [], []
-    for cid, row in zip(table.index.astype(str), _rows(table), strict=True):
+    for cid, row in zip(table.index.astype(str), table_rows(table), strict=True):
         own = lines[lines.committee == cid]
         frame = float(own.amount.sum() * scale)
         drivers = tuple(
@@ -217,13 +217,13 @@ def _committees(population: Population, base_year: int) -> tuple[list[Committee]
                 max_age=_optional(r.max_age),
                 price=float(r.per_inhabitant * scale),
             )
-            for r in _rows(own[own.volume_driver])
+            for r in table_rows(own[own.volume_driver])
         )
         override = graded[graded.committee == cid]
         if len(override):  # relative weights, scaled so they cost what the frame lines cost in the base year
-            people = np.array([base_pop[_ages(population, r.min_age, r.max_age)].sum() for r in _rows(override)])
+            people = np.array([base_pop[_ages(population, r.min_age, r.max_age)].sum() for r in table_rows(override)])
             override = override.assign(weight=override.weight * frame / (override.weight.to_numpy() * people).sum())
-        weight_rows = _rows(override if len(override) else own.assign(weight=own.per_inhabitant * scale))
+        weight_rows = table_rows(override if len(override) else own.assign(weight=own.per_inhabitant * scale))
         weights = tuple(
             NeedWeight(min_age=int(r.min_age), max_age=_optional(r.max_age), weight=float(r.weight))
             for r in weight_rows
@@ -245,7 +245,7 @@ def _committees(population: Population, base_year: int) -> tuple[list[Committee]
         )
         method = " + ".join(
             f"{r.measure} x ages {int(r.min_age)}-{_optional(r.max_age) or ''} x take-up {r.take_up}"
-            for r in _rows(own)
+            for r in table_rows(own)
         )
         notes.append(
             SourceNote(
@@ -291,7 +291,7 @@ def _committees(population: Population, base_year: int) -> tuple[list[Committee]
                 method="committees.csv",
             )
         )
-    for c, row in zip(committees, _rows(table), strict=True):
+    for c, row in zip(committees, table_rows(table), strict=True):
         if pd.notna(row.base_result):
             result = _value(row.base_result)
             method = _assumptions()[row.base_result]["note"]

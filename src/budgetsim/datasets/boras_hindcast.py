@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from budgetsim.datasets.boras import boras, read
+from budgetsim.datasets.boras import boras, read, table_rows
 from budgetsim.result import simulate
 from budgetsim.scenario import Addition, Committee, Economy, Population, Scenario, SourceNote
 from budgetsim.strategies import boras_current
@@ -53,6 +53,12 @@ class Hindcast:
         growth = self.table[self.table.measure == "frame growth"].error.abs().max()
         result = self.table[self.table.measure == "result"].error.abs().max()
         return bool(growth <= FRAME_GROWTH_TOLERANCE and result <= RESULT_TOLERANCE)
+
+
+def _published(column: pd.Series, year: int, otherwise: float) -> float:
+    """A published figure of ``year``, or ``otherwise`` (an assumption) where none is."""
+    value = column.get(year)
+    return otherwise if value is None or pd.isna(value) else float(value)
 
 
 def _history() -> pd.DataFrame:
@@ -139,8 +145,8 @@ def history_scenario(revenue_growth: float = 0.037, cost_ratio: float = 1.0) -> 
     committees, factor = _committees(today, population)
     committees = [c.model_copy(update={"base_cost": c.base_frame * cost_ratio}) for c in committees]
     years = range(BASE + 1, END + 1)
-    pkv = {y: float(hist.pkv.get(y)) if pd.notna(hist.pkv.get(y)) else PKV_ASSUMED for y in years}
-    efficiency = {y: float(hist.efficiency.get(y)) if pd.notna(hist.efficiency.get(y)) else 0.0 for y in years}
+    pkv = {y: _published(hist.pkv, y, PKV_ASSUMED) for y in years}
+    efficiency = {y: _published(hist.efficiency, y, 0.0) for y in years}
     revenue_2015 = float(hist.result[2015]) * MSEK / RESULT_SHARE_2015
     economy = Economy(
         wage_uplift=pkv,
@@ -154,7 +160,7 @@ def history_scenario(revenue_growth: float = 0.037, cost_ratio: float = 1.0) -> 
         Addition(
             year=int(r.year), committee=str(r.committee), amount=float(r.amount) * MSEK, label="published addition"
         )
-        for r in read("history_additions.csv").itertuples()
+        for r in table_rows(read("history_additions.csv"))
     ]
     notes += [
         SourceNote(
