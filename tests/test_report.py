@@ -1,6 +1,7 @@
 """The Excel pack and the HTML report: their numbers equal the DataFrames; the HTML is
 self-contained and renders in headless Chromium (installed by .ci/run)."""
 
+import html
 import os
 import shutil
 import subprocess
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import matplotlib
 import pytest
+from test_hostile import XSS, hostile_scenario, hostile_strategies
 
 import budgetsim as bs
 from budgetsim.datasets.boras import boras_practice
@@ -83,13 +85,13 @@ def test_html_is_self_contained_and_its_numbers_equal_the_dataframes(made) -> No
     assert any(t == "risk-last-year" for t, _, _ in parser.cells)
 
 
-def test_html_renders_in_headless_chromium(made, tmp_path) -> None:
+def headless_chromium(tmp_path: Path) -> tuple[str, list[str]]:
+    """Chromium and its headless flags (skips the test where chromium is not installed)."""
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         if os.environ.get("CI"):
             pytest.fail("chromium is missing in CI: .ci/run installs Debian's chromium package")
         pytest.skip("chromium is not installed on this machine")
-    paths, cmp = made
     flags = [
         "--headless",
         "--no-sandbox",
@@ -101,6 +103,12 @@ def test_html_renders_in_headless_chromium(made, tmp_path) -> None:
         "--disable-sync",
         f"--user-data-dir={tmp_path / 'profile'}",
     ]
+    return chromium, flags
+
+
+def test_html_renders_in_headless_chromium(made, tmp_path) -> None:
+    chromium, flags = headless_chromium(tmp_path)
+    paths, cmp = made
     url = paths["html"].resolve().as_uri()
     dom = subprocess.run(
         [chromium, *flags, "--dump-dom", url], capture_output=True, text=True, timeout=120, check=True
@@ -118,6 +126,31 @@ def test_html_renders_in_headless_chromium(made, tmp_path) -> None:
         check=True,
     )
     assert shot.stat().st_size > 50_000  # a page with tables and charts, not a blank one
+
+
+class Body(HTMLParser):
+    """The attributes of the page's body, as the browser left them after loading it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.attrs: dict[str, str | None] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "body":
+            self.attrs = dict(attrs)
+
+
+def test_hostile_names_run_no_script_in_headless_chromium(tmp_path) -> None:
+    chromium, flags = headless_chromium(tmp_path)
+    paths = report(hostile_scenario(), hostile_strategies(), tmp_path / "report")
+    url = paths["html"].resolve().as_uri()
+    dom = subprocess.run(
+        [chromium, *flags, "--dump-dom", url], capture_output=True, text=True, timeout=120, check=True
+    ).stdout
+    body = Body()
+    body.feed(dom)
+    assert body.attrs is not None and "data-xss" not in body.attrs  # document.body.getAttribute("data-xss") is null
+    assert html.escape(XSS, quote=False) in dom  # the name is on the page, as text
 
 
 def test_sheet_names_are_valid_and_never_hide_the_packs_own(tmp_path) -> None:

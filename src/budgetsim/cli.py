@@ -11,7 +11,6 @@ from typing import Annotated
 
 import pandas as pd
 import typer
-import yaml
 
 from budgetsim.compare import Comparison, MonteCarloComparison, compare, compare_monte_carlo
 from budgetsim.core.context import StrategyLike
@@ -19,6 +18,7 @@ from budgetsim.core.money import MSEK
 from budgetsim.core.text import term
 from budgetsim.datasets.registry import DEFAULT
 from budgetsim.io import run_schema, scenario_schema
+from budgetsim.io.files import check_writable, save_text, write_atomic
 from budgetsim.io.inputs import Input, kind_of, load_input
 from budgetsim.io.municipality import check_scenario, read_municipality
 from budgetsim.io.scb import read_scb
@@ -27,6 +27,7 @@ from budgetsim.io.template import write_template
 from budgetsim.metrics import MONEY_METRICS
 from budgetsim.reporting.describe import describe
 from budgetsim.reporting.report import report
+from budgetsim.reporting.safe import safe_frame
 from budgetsim.result import simulate
 
 app = typer.Typer(
@@ -60,10 +61,7 @@ def _load(
     path: Path | None, name: str = DEFAULT, end_year: int | None = None, forecast_bias: bool | None = None
 ) -> Input:
     options = {k: v for k, v in {"end_year": end_year, "forecast_bias": forecast_bias}.items() if v is not None}
-    try:
-        loaded = load_input(path, name, **options)
-    except yaml.YAMLError as err:
-        raise ValueError(f"{path}: not valid YAML: {err}") from None
+    loaded = load_input(path, name, **options)
     if loaded.kind != "dataset":
         typer.echo(str(loaded), err=True)
     return loaded
@@ -170,13 +168,14 @@ def format_monte_carlo(cmp: MonteCarloComparison) -> str:
 
 
 def write_tables(tables: dict[str, pd.DataFrame], out: Path) -> list[Path]:
-    """Write tidy tables as CSV files into ``out`` (each written whole, then moved in place)."""
+    """Write tidy tables as CSV files into ``out`` (each written whole, then moved in place). A text
+    a spreadsheet would read as a formula (``=HYPERLINK(...)``) gets a leading ``'``; numbers stay."""
     out.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, table in tables.items():
         path = out / f"{name}.csv"
         tmp = path.with_suffix(".csv.tmp")
-        table.to_csv(tmp, index=False)
+        safe_frame(table).to_csv(tmp, index=False)
         tmp.replace(path)
         paths.append(path)
     return paths
@@ -281,10 +280,14 @@ def explain_command(
     dataset_name: DatasetOption = DEFAULT,
     strategy: Annotated[str | None, typer.Option(help="Which strategy of the run (default: the first).")] = None,
     language: Annotated[Language, typer.Option(help="Language of the labels.")] = Language.en,
-    plot: Annotated[Path | None, typer.Option(help="Also save the waterfall chart to this PNG/SVG file.")] = None,
+    plot: Annotated[
+        Path | None, typer.Option(help="Also save the waterfall chart to this PNG, SVG or PDF file.")
+    ] = None,
 ) -> None:
     """Show how a committee's frame got from last year's to this year's, component by component."""
     try:
+        if plot is not None:
+            check_writable(plot, (".png", ".svg", ".pdf"))
         run = _load(path, dataset_name)
         name, chosen = _pick(run, strategy)
         result = simulate(run.scenario, chosen, name=name, process=run.process)
@@ -294,7 +297,10 @@ def explain_command(
     typer.echo(str(bridge))
     if plot is not None:
         figure = bridge.plot()
-        figure.savefig(plot, dpi=120)
+        try:
+            write_atomic(plot, lambda tmp: figure.savefig(tmp, dpi=120, format=plot.suffix[1:].lower()))
+        except (ValueError, OSError) as err:
+            raise _fail(err) from None
         typer.echo(f"\nWrote {plot}")
 
 
@@ -308,6 +314,8 @@ def describe_command(
 ) -> None:
     """Describe the model in force in plain words (Markdown), from the objects that compute it."""
     try:
+        if out is not None:
+            check_writable(out, (".md", ".markdown", ".txt"))
         run = _load(path, dataset_name)
         chosen = _pick(run, strategy)[1]
         text = describe(run.scenario, chosen, run.process, language.value)
@@ -316,7 +324,10 @@ def describe_command(
     if out is None:
         typer.echo(text)
     else:
-        out.write_text(text, encoding="utf-8")
+        try:
+            save_text(out, text)
+        except (ValueError, OSError) as err:
+            raise _fail(err) from None
         typer.echo(f"Wrote {out}")
 
 
@@ -349,10 +360,17 @@ def report_command(
 
 @app.command("schema")
 def schema_command(out: OutOption = Path("schemas")) -> None:
-    """Write the JSON Schemas of scenario files and run files, for editors."""
-    out.mkdir(parents=True, exist_ok=True)
-    for name, schema in (("scenario", scenario_schema()), ("run", run_schema())):
-        (out / f"{name}.schema.json").write_text(json.dumps(schema, indent=1, ensure_ascii=False), encoding="utf-8")
+    """Write the JSON Schemas of scenario files and run files, for editors (into the folder ``out``,
+    made if its own folder exists)."""
+    try:
+        if out.exists() and not out.is_dir():
+            raise ValueError(f"{out} is a file; give a folder")
+        if not out.is_dir():
+            check_writable(out).mkdir()
+        for name, schema in (("scenario", scenario_schema()), ("run", run_schema())):
+            save_text(out / f"{name}.schema.json", json.dumps(schema, indent=1, ensure_ascii=False))
+    except (ValueError, OSError) as err:
+        raise _fail(err) from None
     typer.echo(f"Wrote {out}/scenario.schema.json and {out}/run.schema.json")
 
 

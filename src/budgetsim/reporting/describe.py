@@ -1,10 +1,15 @@
 """The model describes itself: a plain-language account (Markdown, English or Swedish) of the rules
 and parameters in force, generated from the very objects that compute the frames, so it cannot
 drift from what is computed. Each built-in rule writes its own paragraph (its ``describe``
-method); a user's own rule is described by its docstring."""
+method); a user's own rule is described by its docstring.
+
+Everything the user wrote (names, ids, labels, docstrings) is written as text: HTML in it is
+escaped, so neither this Markdown nor the HTML report rendered from it runs a user's markup, and a
+``|`` in a table cell is escaped so it cannot split the cell."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from budgetsim.core.context import StrategyLike, strategy_name
@@ -14,6 +19,37 @@ from budgetsim.process.grants import GrantRule
 from budgetsim.process.rules import BudgetProcess
 from budgetsim.process.year_end import NEUTRAL, YearEndRule, complete
 from budgetsim.scenario import Scenario
+
+_ENTITY = re.compile(r"&(?=#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)")
+
+
+def no_html(text: str) -> str:
+    """Markdown with its HTML shown as text: ``<``, ``>`` and an ``&`` that starts a character
+    reference are escaped; any other ``&`` stays as it is (Markdown shows it as it is).
+
+    >>> no_html("<b>Kultur & fritid</b> &amp;")
+    '&lt;b&gt;Kultur & fritid&lt;/b&gt; &amp;amp;'
+    """
+    return _ENTITY.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
+
+
+def user_text(value: object) -> str:
+    """A user's name, id or label for Markdown: on one line, its HTML shown as text.
+
+    >>> user_text("Vård- och äldrenämnden"), user_text("<script>x</script>\\n# heading")
+    ('Vård- och äldrenämnden', '&lt;script&gt;x&lt;/script&gt; # heading')
+    """
+    return no_html(" ".join(str(value).splitlines()))
+
+
+def user_cell(value: object) -> str:
+    r"""A user's text for a Markdown table cell: as :func:`user_text`, with ``\`` and ``|`` escaped
+    so the cell stays one cell.
+
+    >>> print(user_cell("A|B"), user_cell(r"A\|B"))
+    A\|B A\\\|B
+    """
+    return user_text(value).replace("\\", "\\\\").replace("|", "\\|")
 
 
 def _per_year(value: Any, language: str, as_pct: bool = True) -> str:
@@ -38,10 +74,10 @@ def describe_process(process: BudgetProcess, scenario: Scenario, language: str =
             if isinstance(rule, YearEndRule)
             else "; ".join(s.text(language) for s in complete(rule))
         )
-        lines.append(f"- {committee}: {text}{note}.")
+        lines.append(f"- {user_text(committee)}: {no_html(text)}{note}.")
     for committee, amount in process.opening_accumulated.items():
         lines.append(
-            f"- {committee}: {tr(language, 'accumulated result at the start', 'eget kapital vid start')} {msek(amount, language)}."
+            f"- {user_text(committee)}: {tr(language, 'accumulated result at the start', 'eget kapital vid start')} {msek(amount, language)}."
         )
     r = process.requests
     if r is not None:
@@ -49,7 +85,7 @@ def describe_process(process: BudgetProcess, scenario: Scenario, language: str =
             list(r.eligible) if r.eligible is not None else [c.id for c in scenario.committees if not c.volume_drivers]
         )
         grants = _grant_rule(r.rule)
-        who = ", ".join(eligible)
+        who = ", ".join(user_text(c) for c in eligible)
         lines.append(
             "- "
             + tr(
@@ -59,7 +95,9 @@ def describe_process(process: BudgetProcess, scenario: Scenario, language: str =
             )
         )
         if r.ambition:
-            ambition = "; ".join(f"{c}: {_per_year(v, language, as_pct=False)}" for c, v in r.ambition.items())
+            ambition = "; ".join(
+                f"{user_text(c)}: {_per_year(v, language, as_pct=False)}" for c, v in r.ambition.items()
+            )
             lines.append(
                 "- "
                 + tr(
@@ -132,14 +170,15 @@ def describe(
     >>> "VÄN (Vård- och äldrenämnden): 80+" in text
     True
     """
-    name = strategy_name(strategy)
+    name = user_text(strategy_name(strategy))
+    scenario_name = user_text(scenario.name)
     lines = [
         f"# {tr(language, 'Allocation model', 'Resursfördelningsmodell')}: {name}",
         "",
         tr(
             language,
-            f"Scenario *{scenario.name}*: base year {scenario.base_year}, budget years {scenario.years[0]}-{scenario.years[-1]}, {len(scenario.committees)} committees.",
-            f"Scenario *{scenario.name}*: basår {scenario.base_year}, budgetår {scenario.years[0]}-{scenario.years[-1]}, {len(scenario.committees)} nämnder.",
+            f"Scenario *{scenario_name}*: base year {scenario.base_year}, budget years {scenario.years[0]}-{scenario.years[-1]}, {len(scenario.committees)} committees.",
+            f"Scenario *{scenario_name}*: basår {scenario.base_year}, budgetår {scenario.years[0]}-{scenario.years[-1]}, {len(scenario.committees)} nämnder.",
         ),
         "",
         f"## {tr(language, 'Committees', 'Nämnder')}",
@@ -154,9 +193,10 @@ def describe(
         flag = status.get(f"committees.{c.id}.base_frame")
         mark = f" ({flag})" if flag and flag != "published" else ""
         lines.append(
-            f"| {c.id} | {c.name} | {c.sector} | {msek(c.base_frame, language)}{mark} | {pct(c.cost_mix.wages, language)} |"
+            f"| {user_cell(c.id)} | {user_cell(c.name)} | {user_cell(c.sector)} | {msek(c.base_frame, language)}{mark}"
+            f" | {pct(c.cost_mix.wages, language)} |"
         )
-    lines += ["", f"## {tr(language, 'Rules', 'Regler')}", "", describe_rule(strategy, scenario, language), ""]
+    lines += ["", f"## {tr(language, 'Rules', 'Regler')}", "", no_html(describe_rule(strategy, scenario, language)), ""]
     e = scenario.economy
     lines += [f"## {tr(language, 'Economy', 'Ekonomi')}", ""]
     if e.revenue is not None:
@@ -173,12 +213,12 @@ def describe(
             "- "
             + tr(
                 language,
-                f"{step.committee}: cost +{pct(step.share, language)} from {step.year} ({step.label}), not seen by the allocation.",
-                f"{step.committee}: kostnad +{pct(step.share, language)} från {step.year} ({step.label}), som fördelningen inte ser.",
+                f"{user_text(step.committee)}: cost +{pct(step.share, language)} from {step.year} ({user_text(step.label)}), not seen by the allocation.",
+                f"{user_text(step.committee)}: kostnad +{pct(step.share, language)} från {step.year} ({user_text(step.label)}), som fördelningen inte ser.",
             )
         )
     for a in scenario.additions:
-        lines.append(f"- {a.year} {a.committee}: {a.label} {msek(a.amount, language)}")
+        lines.append(f"- {a.year} {user_text(a.committee)}: {user_text(a.label)} {msek(a.amount, language)}")
     if process is not None:
         lines += ["", describe_process(process, scenario, language)]
     counts = {s: sum(1 for n in scenario.notes if n.status == s) for s in ("published", "estimate", "assumption")}

@@ -1,5 +1,6 @@
 """The Excel pack of a comparison, formatted for a committee meeting: a summary sheet, one sheet
-per committee, the bridges, the metrics and scorecard, and the model's description."""
+per committee, the bridges, the metrics and scorecard, and the model's description. No cell is a
+formula: a name such as ``=HYPERLINK(...)`` is written as the text it is."""
 
 from __future__ import annotations
 
@@ -43,6 +44,20 @@ def sheet_name(committee: str, taken: set[str]) -> str:
     return name
 
 
+def put(sheet: Any, row: int, column: int, value: Any) -> Any:
+    """Set a cell to ``value`` as a value, never a formula (openpyxl makes a text starting with
+    ``=`` one); returns the cell.
+
+    >>> import openpyxl
+    >>> put(openpyxl.Workbook().active, 1, 1, '=HYPERLINK("http://x","click")').data_type
+    's'
+    """
+    cell = sheet.cell(row=row, column=column, value=value)
+    if cell.data_type == "f":
+        cell.data_type = "s"
+    return cell
+
+
 def _write(
     sheet: Any,
     table: pd.DataFrame,
@@ -53,17 +68,17 @@ def _write(
 ) -> int:
     """Write ``table`` under a bold title from row ``start``; returns the next free row."""
     _, Alignment, Font, PatternFill, get_column_letter = _workbook_tools()
-    sheet.cell(row=start, column=1, value=title).font = Font(bold=True, size=12)
+    put(sheet, start, 1, title).font = Font(bold=True, size=12)
     header = start + 1
     for j, column in enumerate(table.columns, start=1):
-        cell = sheet.cell(row=header, column=j, value=str(column))
+        cell = put(sheet, header, j, str(column))
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for i, row in enumerate(table.itertuples(index=False), start=header + 1):
         for j, (column, value) in enumerate(zip(table.columns, row, strict=True), start=1):
             value = None if isinstance(value, float) and pd.isna(value) else value
-            cell = sheet.cell(row=i, column=j, value=value.item() if hasattr(value, "item") else value)
+            cell = put(sheet, i, j, value.item() if hasattr(value, "item") else value)
             if column in money:
                 cell.number_format = MONEY
             elif column in ratios:
@@ -142,10 +157,10 @@ def write_excel(cmp: Comparison, path: str | Path, descriptions: dict[str, str] 
     model = book.create_sheet("Model")
     row = 1
     for name, text in (descriptions or {}).items():
-        model.cell(row=row, column=1, value=name).font = Font(bold=True, size=12)
+        put(model, row, 1, name).font = Font(bold=True, size=12)
         row += 1
         for line in text.splitlines():
-            model.cell(row=row, column=1, value=line).alignment = Alignment(wrap_text=False)
+            put(model, row, 1, line).alignment = Alignment(wrap_text=False)
             row += 1
         row += 1
     model.column_dimensions["A"].width = 140

@@ -1,5 +1,7 @@
 """The HTML report of a comparison: one self-contained file (inline styles and SVG plots, no
-scripts, nothing fetched) that opens in any browser without a server.
+scripts, nothing fetched) that opens in any browser without a server. Every user-supplied text
+(names, ids, labels, strategy names) is escaped; the model descriptions are Markdown rendered
+without raw HTML or links.
 
 Every number in a table cell carries its exact value in a ``data-value`` attribute, so tests and
 other tools can read the numbers back and check them against the DataFrames.
@@ -56,12 +58,39 @@ def table_html(table: pd.DataFrame, table_id: str, scale: dict[str, float] | Non
     return f'<table id="{table_id}"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
-def _markdown(text: str) -> str:
+#: Markdown's parts the report leaves out, so that raw HTML and links show as text: block HTML (a
+#: preprocessor), and inline HTML, links, images and autolinks (inline patterns).
+OMITTED_PREPROCESSORS = ("html_block",)
+OMITTED_INLINE = (
+    "html",
+    "link",
+    "image_link",
+    "reference",
+    "image_reference",
+    "short_reference",
+    "short_image_ref",
+    "autolink",
+    "automail",
+)
+
+
+def markdown_html(text: str) -> str:
+    """Markdown (headings, lists, tables, emphasis) as HTML, with raw HTML and links in it shown as
+    text, so a name in a description can neither run a script nor link anywhere.
+
+    >>> print(markdown_html("**A** <script>x()</script> [a](javascript:x())"))
+    <p><strong>A</strong> &lt;script&gt;x()&lt;/script&gt; [a](javascript:x())</p>
+    """
     try:
         import markdown
     except ImportError:
         raise ImportError('the HTML report needs markdown: pip install "budgetsim[report]"') from None
-    return markdown.markdown(text, extensions=["tables"])
+    md = markdown.Markdown(extensions=["tables"])
+    for name in OMITTED_PREPROCESSORS:
+        md.preprocessors.deregister(name)
+    for name in OMITTED_INLINE:
+        md.inlinePatterns.deregister(name)
+    return md.convert(text)
 
 
 def render_html(
@@ -107,7 +136,7 @@ def render_html(
         for committee in dict.fromkeys(first.summary.committee):
             parts.append(f"<figure>{plots.svg(plots.fan_chart(first, committee))}</figure>")
     for name, text in (descriptions or {}).items():
-        parts += [f'<section class="model" id="model-{_slug(name)}">', _markdown(text), "</section>"]
+        parts += [f'<section class="model" id="model-{_slug(name)}">', markdown_html(text), "</section>"]
     body = "\n".join(parts)
     return f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title><style>{STYLE}</style></head><body>\n{body}\n</body></html>\n'
 
