@@ -60,6 +60,17 @@ def test_negative_frame_is_named_not_a_bare_gini_error() -> None:
         _ = cmp.metrics
 
 
+def test_a_frame_within_half_an_ore_of_zero_is_zero_not_negative() -> None:
+    """Float noise of a rule that gives a committee nothing (found by the long fuzz run)."""
+
+    def spend_all(ctx):
+        return {"cut": np.where(np.array(ctx.committees) == "KULT", -ctx.last_frame * (1 + 1e-15), 0.0)}
+
+    result = bs.simulate(make_scenario(), spend_all, name="cut")
+    assert -0.005 < result.raw.frame.min() < 0
+    assert np.nanmin(bs.metrics.coverage(result)) == pytest.approx(0, abs=1e-12)
+
+
 def test_l_kurtosis_by_hand_and_against_known_distributions() -> None:
     # x = 1, 2, 3, 4, 10: b0 = 4, b1 = 3, b2 = 2.5, b3 = 2.2; l2 = 2, l4 = 1
     assert bs.metrics.l_kurtosis(np.array([10.0, 1.0, 3.0, 2.0, 4.0])) == pytest.approx(0.5)

@@ -81,6 +81,16 @@ def test_ratchet_after_surplus_with_claw_back() -> None:
     assert _series(r, "year_end", "accumulated") == [0, 0, 0]
 
 
+def test_a_ratchet_cuts_a_frame_to_zero_never_below() -> None:
+    """A committee that spent almost nothing has a surplus near its frame; a full ratchet on a frame
+    that is also cut by 2 % would take more than the frame (found by the long fuzz run)."""
+    s = _scenario(("A", 100.0, 1.0), ("B", 100.0, 100.0), efficiency=dict.fromkeys(YEARS, 0.02))
+    r = _run(s, BudgetProcess(year_end={"*": YearEndRule(ratchet=1.0)}), bs.strategies.incremental())
+    assert _series(r, "frames", "frame") == pytest.approx([98, 0, 0])  # not 96.04 - 97 = -0.96
+    c = r.components.query("year == 2025 and committee == 'A'").set_index("component").amount
+    assert c["ratchet"] == pytest.approx(-96.04)
+
+
 def test_action_plan_cuts_cost_with_a_lag() -> None:
     rule = YearEndRule(deficit_write_off=1.0, action_plan_threshold=0.05, action_plan_cut=0.04, action_plan_lag=1)
     r = _run(_scenario(("A", 100.0, 110.0)), BudgetProcess(year_end={"A": rule}))

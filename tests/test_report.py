@@ -2,7 +2,9 @@
 self-contained and renders in headless Chromium (installed by .ci/run)."""
 
 import html
+import json
 import os
+import re
 import shutil
 import subprocess
 from html.parser import HTMLParser
@@ -173,3 +175,48 @@ def test_html_shows_years_and_counts_as_integers(made) -> None:
     paths, _ = made
     text = paths["html"].read_text(encoding="utf-8")
     assert 'data-column="year" data-value="2030.0">2030<' in text and "2,030.000" not in text
+
+
+def test_html_explains_every_metric_and_shares_one_scale_and_a_fan_chart_per_strategy(made) -> None:
+    paths, cmp = made
+    page = paths["html"].read_text(encoding="utf-8")
+    glossary = page[page.index('<dl class="glossary">') :]
+    for column in cmp.metrics.columns.drop("strategy"):
+        assert f"<dt>{html.escape(bs.core.text.term(column))}</dt>" in glossary, column
+    spreads = re.findall(r'<figure class="coverage" data-spread="([^"]+)">', page)
+    assert len(spreads) == len(cmp.results) and len(set(spreads)) == 1  # one colour scale for all
+    fans = page.split('<h3 class="fan">')[1:]
+    assert [f[: f.index("<")] for f in fans] == list(cmp.results)
+    committees = cmp.frames.committee.nunique()
+    assert all(f.split("<h")[0].count("<figure>") == committees for f in fans)  # one per committee
+    assert "<text" in page  # the charts' words are text, not outlines
+
+
+LAYOUT_PROBE = """<script>addEventListener("load", () => {
+  const wide = [...document.querySelectorAll("h1, h2, h3, p, table, figure, dl, ul")]
+    .filter(e => !e.closest(".scroll") && e.getBoundingClientRect().right > innerWidth + 1)
+    .map(e => e.tagName + "#" + e.id);
+  document.body.dataset.layout = JSON.stringify({width: innerWidth, scroll: document.documentElement.scrollWidth, wide});
+});</script>"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_html_fits_a_phone_and_a_desktop_screen(made, tmp_path, width) -> None:
+    """Nothing but a table's own scroll box is wider than the screen (headless Chromium keeps a
+    window at least 500 px wide, so 'phone' is 500 px here)."""
+    chromium, flags = headless_chromium(tmp_path)
+    paths, _ = made
+    probe = tmp_path / "probe.html"
+    probe.write_text(paths["html"].read_text(encoding="utf-8").replace("</body>", LAYOUT_PROBE + "</body>"))
+    dom = subprocess.run(
+        [chromium, *flags, f"--window-size={width},900", "--dump-dom", probe.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    body = Body()
+    body.feed(dom)
+    assert body.attrs is not None
+    layout = json.loads(html.unescape(body.attrs["data-layout"] or ""))
+    assert layout["wide"] == [] and layout["scroll"] <= layout["width"], layout

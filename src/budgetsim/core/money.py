@@ -6,6 +6,8 @@ import numpy as np
 
 MSEK = 1e6
 TKR = 1e3
+#: half an öre: amounts closer to zero than this are rounding noise of float arithmetic, not money
+NOISE = 0.005
 
 
 def apportion(total: np.ndarray | float, weights: np.ndarray, unit: float | None = None) -> np.ndarray:

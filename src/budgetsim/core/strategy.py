@@ -18,7 +18,7 @@ import numpy as np
 from budgetsim.core.arrays import ScenarioArrays
 from budgetsim.core.context import Allocation, BudgetContext, StrategyLike, as_allocation, check_strategy, strategy_name
 from budgetsim.core.registry import Rule, StrategyRef
-from budgetsim.core.text import tr
+from budgetsim.core.text import term, tr
 from budgetsim.scenario import Scenario
 
 
@@ -38,6 +38,32 @@ class Strategy(Rule, kind="strategy"):
 
     def __add__(self, other: StrategyLike) -> Combined:
         return combine(self, other)
+
+
+def display_name(strategy: StrategyLike, language: str = "en") -> str:
+    """A strategy's name for people: its own name, or for a built-in that keeps its default name,
+    the rule's name in ``language`` (combinations and transition rules name their parts; a rule
+    whose name is built from its parts gives it in a language by its ``name_in(language)``).
+
+    >>> from budgetsim.strategies import boras_current
+    >>> display_name(boras_current(), "sv")
+    'anslagsfinansiering + volymuppräkning'
+    """
+    name = strategy_name(strategy)
+    if language == "en" or not isinstance(strategy, Rule) or not strategy.tag:
+        return name
+    name_in = getattr(strategy, "name_in", None)
+    if callable(name_in):  # a rule whose name is made of its parts' names
+        return str(name_in(language))
+    if isinstance(strategy, Combined):
+        return " + ".join(display_name(p, language) for p in strategy.parts)
+    inner = getattr(strategy, "inner", None)
+    if inner is not None and name == f"{strategy.tag}({strategy_name(inner)})":
+        return f"{term('rule:' + strategy.tag, language)} ({display_name(inner, language)})"
+    default = type(strategy).model_fields.get("name")
+    if default is not None and name == default.default:
+        return term(f"rule:{strategy.tag}", language)
+    return name
 
 
 def describe_function(strategy: Any, language: str) -> str:

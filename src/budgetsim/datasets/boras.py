@@ -271,26 +271,41 @@ def _committees(population: Population, base_year: int) -> tuple[list[Committee]
                     method=f"frame line for ages {d.label} divided by its population",
                 )
             )
-        notes.append(
-            SourceNote(
-                item=f"committees.{cid}.need",
-                status="assumption",
-                value=f"need index {row.need_index}, care intensity growth {row.care_intensity_growth} a year",
-                method=(
-                    "relative age-graded weights (need_weights.csv) scaled to the base frame"
-                    if len(override)
-                    else "standard cost per inhabitant = frame line per inhabitant"
-                ),
-            )
+        need_method = (
+            "relative age-graded weights (need_weights.csv) scaled to the base frame"
+            if len(override)
+            else "standard cost per inhabitant = frame line per inhabitant"
         )
-        notes.append(
+        notes += [
             SourceNote(
-                item=f"committees.{cid}.cost_mix",
+                item=f"committees.{cid}.need.need_index",
                 status="assumption",
-                value=f"wages {row.wage_share}, internal {row.internal_share}",
+                value=f"{row.need_index:g}",
+                unit="index",
+                method=need_method,
+            ),
+            SourceNote(
+                item=f"committees.{cid}.need.care_intensity_growth",
+                status="assumption",
+                value=f"{row.care_intensity_growth:g}",
+                unit="per year",
                 method="committees.csv",
-            )
-        )
+            ),
+            SourceNote(
+                item=f"committees.{cid}.cost_mix.wages",
+                status="assumption",
+                value=f"{row.wage_share:g}",
+                unit="share of cost",
+                method="committees.csv",
+            ),
+            SourceNote(
+                item=f"committees.{cid}.cost_mix.internal_services",
+                status="assumption",
+                value=f"{row.internal_share:g}",
+                unit="share of cost",
+                method="committees.csv",
+            ),
+        ]
     for c, row in zip(committees, table_rows(table), strict=True):
         if pd.notna(row.base_result):
             result = _value(row.base_result)
@@ -433,13 +448,13 @@ def boras(end_year: int = 2030, forecast_bias: bool = True) -> Scenario:
             ),
         ),
         _note("ifn_legislation_step", "cost_steps.IFN.2025"),
-        _note("cost_growth_2017_2023", "committees.*.base_frame (cost growth)"),
+        _note("cost_growth_2017_2023", "committees.*.base_frame.cost_growth"),
         SourceNote(
-            item="economy.revenue",
+            item=f"economy.revenue.{base_year + 1}",
             status="estimate",
             unit="SEK",
             source=aar,
-            value=f"{revenue[base_year + 1]:.0f} in {base_year + 1}",
+            value=f"{revenue[base_year + 1]:.0f}",
             method=f"tax revenue and general grants 2014 grown at their 2005-2014 rate ({revenue_growth:.2%} a year)",
         ),
         SourceNote(
@@ -450,7 +465,7 @@ def boras(end_year: int = 2030, forecast_bias: bool = True) -> Scenario:
             method="(depreciation - net financial items) / tax revenue and general grants, 2014",
         ),
         SourceNote(
-            item="committees (total)",
+            item="committees.*.base_frame.total",
             status="estimate",
             unit="SEK",
             source=aar,

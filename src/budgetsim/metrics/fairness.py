@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from budgetsim.core.money import NOISE
 from budgetsim.result.result import Result
 
 
@@ -60,10 +61,10 @@ def min_defined(x: np.ndarray, axis: int | tuple[int, ...] | None = None) -> np.
 def coverage(result: Result) -> np.ndarray:
     """(D, T, C) need coverage: frame / need. Where a committee has no need (nobody in its need
     ages) coverage is not defined (NaN) and the metrics leave it out. A negative frame has no
-    coverage: an error names it."""
+    coverage: an error names it (a frame within half an öre of zero is zero)."""
     frame = result.raw.frame
-    if np.any(frame < 0):
-        d, t, c = (int(i[0]) for i in np.nonzero(frame < 0))
+    if np.any(frame < -NOISE):
+        d, t, c = (int(i[0]) for i in np.nonzero(frame < -NOISE))
         raise ValueError(
             f"strategy {result.strategy!r} gives {result.arrays.committees[c]} a negative frame in "
             f"{int(result.arrays.years[t])} ({frame[d, t, c]:,.0f} SEK); coverage is not defined"

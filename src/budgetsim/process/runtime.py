@@ -214,7 +214,9 @@ class ProcessRun:
         if ledger.schedule[:, t].any():
             one_offs["deficit_recovery"] = -ledger.schedule[:, t]
         if ledger.pending_ratchet.any():
-            recurring["ratchet"] = -ledger.pending_ratchet
+            # a surplus as large as the frame (a committee that spent nothing) cuts it to zero, never below
+            room = np.maximum(proposed - ledger.schedule[:, t], 0.0)
+            recurring["ratchet"] = -np.minimum(ledger.pending_ratchet, room)
         if ledger.drawn.any():
             one_offs["accumulated_draw"] = ledger.drawn
         if self.p.requests is not None:
@@ -255,7 +257,8 @@ class ProcessRun:
             rate = mix_rate(a, a.wage_uplift[:, 0, None], a.price_uplift[:, 0, None])
             return base * (1 + rate)
         before = series[:, t - 2] if t >= 2 else np.broadcast_to(base, series[:, 0].shape)
-        return series[:, t - 1] ** 2 / before
+        last = series[:, t - 1]
+        return np.divide(last**2, before, out=last.copy(), where=before > 0)  # no growth rate from zero
 
     def _grant(self, t: int, frame: np.ndarray) -> np.ndarray:
         p, r = self.p, self.p.requests

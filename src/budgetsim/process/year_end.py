@@ -42,7 +42,7 @@ MAX_ACTION_LAG = 5
 #: Frame components the year-end steps cause in later frames.
 DEFICIT_RECOVERY = Component("year-end effects", "deficit recovered", "återställt underskott", 81)
 RATCHET = Component("year-end effects", "ratchet after a surplus", "sänkt ram efter överskott", 80)
-ACCUMULATED_DRAW = Component("year-end effects", "drawn from accumulated result", "ianspråktaget eget kapital", 82)
+ACCUMULATED_DRAW = Component("year-end effects", "drawn from accumulated result", "ianspråktaget ackumulerat resultat", 82)
 
 
 class Ledger:
@@ -170,7 +170,7 @@ class CoverFromSavings(YearEndStep, tag="cover_from_savings"):
         ledger.record("covered_by_savings", t, cols, covered)
 
     def text(self, language: str) -> str:
-        return tr(language, "savings cover a deficit first", "eget kapital täcker först ett underskott")
+        return tr(language, "savings cover a deficit first", "ackumulerat resultat täcker först ett underskott")
 
 
 class CarryAndRecover(YearEndStep, tag="carry_and_recover"):
@@ -272,7 +272,7 @@ class DrawAccumulated(YearEndStep, tag="draw_accumulated"):
         return tr(
             language,
             f"{pct(self.share, language)} of the accumulated result may fund one-offs each year",
-            f"{pct(self.share, language)} av det egna kapitalet får användas till engångsinsatser varje år",
+            f"{pct(self.share, language)} av det ackumulerade resultatet får användas till engångsinsatser varje år",
         )
 
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from budgetsim.core.context import StrategyLike, strategy_name
-from budgetsim.core.strategy import describe_rule
-from budgetsim.core.text import msek, pct, tr
+from budgetsim.core.context import StrategyLike
+from budgetsim.core.strategy import describe_rule, display_name
+from budgetsim.core.text import msek, pct, term, tr
 from budgetsim.process.grants import GrantRule
 from budgetsim.process.rules import BudgetProcess
 from budgetsim.process.year_end import NEUTRAL, YearEndRule, complete
@@ -77,21 +77,21 @@ def describe_process(process: BudgetProcess, scenario: Scenario, language: str =
         lines.append(f"- {user_text(committee)}: {no_html(text)}{note}.")
     for committee, amount in process.opening_accumulated.items():
         lines.append(
-            f"- {user_text(committee)}: {tr(language, 'accumulated result at the start', 'eget kapital vid start')} {msek(amount, language)}."
+            f"- {user_text(committee)}: {tr(language, 'accumulated result at the start', 'ackumulerat resultat vid start')} {msek(amount, language)}."
         )
     r = process.requests
     if r is not None:
         eligible = (
             list(r.eligible) if r.eligible is not None else [c.id for c in scenario.committees if not c.volume_drivers]
         )
-        grants = _grant_rule(r.rule)
+        grants = _grant_rule(r.rule, language)
         who = ", ".join(user_text(c) for c in eligible)
         lines.append(
             "- "
             + tr(
                 language,
                 f"Requests: {who or 'no committee'} may request money; the guardian grants from a pool of {_per_year(r.pool_share, language)} of the frames by rule '{grants}'.",
-                f"Äskanden: {who or 'ingen nämnd'} får äska; den centrala ekonomin beviljar ur en pott om {_per_year(r.pool_share, language)} av ramarna enligt regeln '{grants}'.",
+                f"Äskanden: {who or 'ingen nämnd'} får äska; den centrala ekonomin beviljar ur en pott om {_per_year(r.pool_share, language)} av ramarna, {grants}.",
             )
         )
         if r.ambition:
@@ -103,7 +103,7 @@ def describe_process(process: BudgetProcess, scenario: Scenario, language: str =
                 + tr(
                     language,
                     "Advocates' ambition (request / perceived gap): ",
-                    "Förespråkarnas ambition (äskande / upplevt underskott): ",
+                    "Förkämparnas ambition (äskande / upplevt underskott): ",
                 )
                 + ambition
                 + "."
@@ -123,7 +123,7 @@ def describe_process(process: BudgetProcess, scenario: Scenario, language: str =
                 + tr(
                     language,
                     f"Hoarders hold back {_per_year(r.hoarding, language)} of the pool and push the revenue estimate down by {_per_year(r.revenue_pessimism, language)}.",
-                    f"Sparare håller inne {_per_year(r.hoarding, language)} av potten och räknar ned intäktsprognosen med {_per_year(r.revenue_pessimism, language)}.",
+                    f"Hamstrare håller inne {_per_year(r.hoarding, language)} av potten och räknar ned intäktsprognosen med {_per_year(r.revenue_pessimism, language)}.",
                 )
             )
     b = process.balance
@@ -152,29 +152,27 @@ def describe_process(process: BudgetProcess, scenario: Scenario, language: str =
     return "\n".join(lines)
 
 
-def _grant_rule(rule: GrantRule | dict[int, GrantRule]) -> str:
-    """A grant rule by its tag, or per year: 'pro_rata' or '2024: need, 2025: advocacy'."""
+def _grant_rule(rule: GrantRule | dict[int, GrantRule], language: str = "en") -> str:
+    """A grant rule by its tag, or per year: 'pro_rata' or '2024: need, 2025: advocacy'; in Swedish
+    in words."""
+
+    def one(r: GrantRule) -> str:
+        return r.tag if language == "en" else r.text(language)
+
     if isinstance(rule, dict):
-        return ", ".join(f"{y}: {v.tag}" for y, v in rule.items())
-    return rule.tag
+        return ", ".join(f"{y}: {one(v)}" for y, v in rule.items())
+    return one(rule)
 
 
-def describe(
-    scenario: Scenario, strategy: StrategyLike, process: BudgetProcess | None = None, language: str = "en"
-) -> str:
-    """A Markdown description of the model in force: the committees and their frames, the
-    allocation rules with their parameters, the economy, and the budget process.
-
-    >>> import budgetsim as bs
-    >>> text = describe(bs.default_scenario().with_volume_driver("VÄN", min_age=80), bs.strategies.boras_current())
-    >>> "VÄN (Vård- och äldrenämnden): 80+" in text
-    True
-    """
-    name = user_text(strategy_name(strategy))
+def describe_sections(
+    scenario: Scenario, strategy: StrategyLike | None, process: BudgetProcess | None = None, language: str = "en"
+) -> dict[str, str]:
+    """The description in parts (Markdown): ``scenario`` (the scenario and its committees), ``rules``
+    (the strategy's rules; empty without a strategy), ``economy``, ``process`` (empty without one)
+    and ``sources``. :func:`describe` joins them; the report shows the shared parts once and the
+    rules of each strategy side by side."""
     scenario_name = user_text(scenario.name)
     lines = [
-        f"# {tr(language, 'Allocation model', 'Resursfördelningsmodell')}: {name}",
-        "",
         tr(
             language,
             f"Scenario *{scenario_name}*: base year {scenario.base_year}, budget years {scenario.years[0]}-{scenario.years[-1]}, {len(scenario.committees)} committees.",
@@ -191,16 +189,15 @@ def describe(
     status = {n.item: n.status for n in scenario.notes}
     for c in scenario.committees:
         flag = status.get(f"committees.{c.id}.base_frame")
-        mark = f" ({flag})" if flag and flag != "published" else ""
+        mark = f" ({term(flag, language)})" if flag and flag != "published" else ""
         lines.append(
-            f"| {user_cell(c.id)} | {user_cell(c.name)} | {user_cell(c.sector)} | {msek(c.base_frame, language)}{mark}"
+            f"| {user_cell(c.id)} | {user_cell(c.name)} | {user_cell(term(c.sector, language))} | {msek(c.base_frame, language)}{mark}"
             f" | {pct(c.cost_mix.wages, language)} |"
         )
-    lines += ["", f"## {tr(language, 'Rules', 'Regler')}", "", no_html(describe_rule(strategy, scenario, language)), ""]
     e = scenario.economy
-    lines += [f"## {tr(language, 'Economy', 'Ekonomi')}", ""]
+    economy = [f"## {tr(language, 'Economy', 'Ekonomi')}", ""]
     if e.revenue is not None:
-        lines.append(
+        economy.append(
             "- "
             + tr(
                 language,
@@ -209,28 +206,58 @@ def describe(
             )
         )
     for step in scenario.cost_steps:
-        lines.append(
+        economy.append(
             "- "
             + tr(
                 language,
-                f"{user_text(step.committee)}: cost +{pct(step.share, language)} from {step.year} ({user_text(step.label)}), not seen by the allocation.",
-                f"{user_text(step.committee)}: kostnad +{pct(step.share, language)} från {step.year} ({user_text(step.label)}), som fördelningen inte ser.",
+                f"{user_text(step.committee)}: cost +{pct(step.share, language)} from {step.year} ({user_text(term(step.label, language))}), not seen by the allocation.",
+                f"{user_text(step.committee)}: kostnad +{pct(step.share, language)} från {step.year} ({user_text(term(step.label, language))}), som fördelningen inte ser.",
             )
         )
     for a in scenario.additions:
-        lines.append(f"- {a.year} {user_text(a.committee)}: {user_text(a.label)} {msek(a.amount, language)}")
-    if process is not None:
-        lines += ["", describe_process(process, scenario, language)]
+        economy.append(
+            f"- {a.year} {user_text(a.committee)}: {user_text(term(a.label, language))} {msek(a.amount, language)}"
+        )
     counts = {s: sum(1 for n in scenario.notes if n.status == s) for s in ("published", "estimate", "assumption")}
+    sources = ""
     if scenario.notes:
-        lines += [
-            "",
-            f"## {tr(language, 'Sources', 'Källor')}",
-            "",
-            tr(
-                language,
-                f"{counts['published']} values published, {counts['estimate']} estimated, {counts['assumption']} assumed; see `scenario.provenance()`.",
-                f"{counts['published']} värden publicerade, {counts['estimate']} skattade, {counts['assumption']} antagna; se `scenario.provenance()`.",
-            ),
-        ]
+        sources = "\n".join(
+            [
+                f"## {tr(language, 'Sources', 'Källor')}",
+                "",
+                tr(
+                    language,
+                    f"{counts['published']} values published, {counts['estimate']} estimated, {counts['assumption']} assumed; every source is listed by `budgetsim sources`.",
+                    f"{counts['published']} värden publicerade, {counts['estimate']} skattade, {counts['assumption']} antagna; alla källor listas av `budgetsim sources`.",
+                ),
+            ]
+        )
+    return {
+        "scenario": "\n".join(lines),
+        "rules": "" if strategy is None else no_html(describe_rule(strategy, scenario, language)),
+        "economy": "\n".join(economy),
+        "process": "" if process is None else describe_process(process, scenario, language),
+        "sources": sources,
+    }
+
+
+def describe(
+    scenario: Scenario, strategy: StrategyLike, process: BudgetProcess | None = None, language: str = "en"
+) -> str:
+    """A Markdown description of the model in force: the committees and their frames, the
+    allocation rules with their parameters, the economy, and the budget process.
+
+    >>> import budgetsim as bs
+    >>> text = describe(bs.default_scenario().with_volume_driver("VÄN", min_age=80), bs.strategies.boras_current())
+    >>> "VÄN (Vård- och äldrenämnden): 80+" in text
+    True
+    """
+    parts = describe_sections(scenario, strategy, process, language)
+    name = user_text(display_name(strategy, language))
+    lines = [f"# {tr(language, 'Allocation model', 'Resursfördelningsmodell')}: {name}", "", parts["scenario"]]
+    lines += ["", f"## {tr(language, 'Rules', 'Regler')}", "", parts["rules"], "", parts["economy"]]
+    if parts["process"]:
+        lines += ["", parts["process"]]
+    if parts["sources"]:
+        lines += ["", parts["sources"]]
     return "\n".join(lines) + "\n"

@@ -4,17 +4,20 @@ results. Every function returns the matplotlib Figure; money is shown in MSEK.""
 
 from __future__ import annotations
 
+import io
 import re
+from textwrap import fill
 from typing import Any
 
 import numpy as np
 
 from budgetsim.compare import Comparison
+from budgetsim.core.text import number, term
 from budgetsim.result import MonteCarloResult, Result
 from budgetsim.result.figures import msek_axis, pyplot
 
 
-def frames_over_time(cmp: Comparison) -> Any:
+def frames_over_time(cmp: Comparison, language: str = "en") -> Any:
     """One panel per committee: its frame each year under each strategy.
 
     >>> import budgetsim as bs
@@ -32,7 +35,7 @@ def frames_over_time(cmp: Comparison) -> Any:
         for strategy, part in frames[frames.committee == committee].groupby("strategy", sort=False):
             ax.plot(part.year, part.frame, marker="o", markersize=3, label=strategy)
         ax.set_title(committee, fontsize=10)
-        msek_axis(ax)
+        msek_axis(ax, language)
     for ax in axes.ravel()[len(committees) :]:
         ax.remove()
     fig.legend(
@@ -42,30 +45,39 @@ def frames_over_time(cmp: Comparison) -> Any:
         fontsize=8,
         frameon=False,
     )
-    fig.suptitle("Frames per committee and strategy")
+    fig.suptitle(term("frames_per_committee", language))
     fig.tight_layout(rect=(0, 0.06, 1, 0.96))
     return fig
 
 
-def coverage_heatmap(result: Result) -> Any:
-    """Need coverage (frame / need) per committee and year; 1 is exact coverage."""
+def coverage_spread(results: list[Result]) -> float:
+    """The largest distance of any coverage from 1 in ``results``: one colour scale for all of them."""
+    spreads = [np.nanmax(np.abs(r.outcomes.coverage.to_numpy() - 1)) for r in results]
+    return max(float(max(spreads, default=0.0)), 0.01)
+
+
+def coverage_heatmap(result: Result, spread: float | None = None, language: str = "en") -> Any:
+    """Need coverage (frame / need) per committee and year; 1 is exact coverage. Give ``spread``
+    (:func:`coverage_spread`) to draw several strategies on one colour scale."""
     plt = pyplot()
     table = result.outcomes.groupby(["committee", "year"], sort=False).coverage.mean().unstack("year")
-    fig, ax = plt.subplots(figsize=(1.0 + 0.8 * table.shape[1], 0.9 + 0.45 * table.shape[0]))
-    spread = max(float(np.nanmax(np.abs(table.to_numpy() - 1))), 0.01)
+    fig, ax = plt.subplots(figsize=(1.6 + 0.8 * table.shape[1], 0.9 + 0.45 * table.shape[0]))
+    spread = spread if spread is not None else coverage_spread([result])
     image = ax.imshow(table.to_numpy(), cmap="RdBu", vmin=1 - spread, vmax=1 + spread, aspect="auto")
     ax.set_xticks(range(table.shape[1]), [str(y) for y in table.columns])
     ax.set_yticks(range(table.shape[0]), list(table.index))
     for (i, j), value in np.ndenumerate(table.to_numpy()):
         dark = abs(value - 1) > 0.6 * spread
-        ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=8, color="white" if dark else "black")
-    fig.colorbar(image, ax=ax, label="frame / need")
-    ax.set_title(f"Need coverage ({result.strategy})")
+        ax.text(
+            j, i, number(value, 2, language), ha="center", va="center", fontsize=8, color="white" if dark else "black"
+        )
+    fig.colorbar(image, ax=ax, label=term("frame_over_need", language))
+    ax.set_title(fill(f"{term('need_coverage', language)} ({result.strategy})", 50))
     fig.tight_layout()
     return fig
 
 
-def fan_chart(mc: MonteCarloResult, committee: str, quantity: str = "result") -> Any:
+def fan_chart(mc: MonteCarloResult, committee: str, quantity: str = "result", language: str = "en") -> Any:
     """Quantile bands of a Monte Carlo ``quantity`` for one committee over the years."""
     plt = pyplot()
     table = mc.summary[(mc.summary.committee == committee) & (mc.summary.quantity == quantity)]
@@ -83,27 +95,28 @@ def fan_chart(mc: MonteCarloResult, committee: str, quantity: str = "result") ->
             alpha=0.2 + 0.2 * k,
             color="#4c72b0",
             linewidth=0,
-            label=f"{lo[1:]}-{hi[1:]} % of draws",
+            label=f"{lo[1:]}-{hi[1:]} {term('of_draws', language)}",
         )
-    ax.plot(years, table["mean"], color="black", label="mean")
+    ax.plot(years, table["mean"], color="black", label=term("mean", language))
     if quantity == "result":
         ax.axhline(0, color="#c44e52", linewidth=0.8)
     if quantity == "coverage":
-        ax.set_ylabel("frame / need")
+        ax.set_ylabel(term("frame_over_need", language))
     else:
-        msek_axis(ax)
-    ax.set_title(f"{committee}: {quantity} over {mc.draws:,} draws ({mc.strategy})", fontsize=10)
+        msek_axis(ax, language)
+    over = term("over_draws", language).format(draws=number(mc.draws, 0, language))
+    ax.set_title(fill(f"{committee}: {term(quantity, language)} {over} ({mc.strategy})", 60), fontsize=10)
     ax.legend(fontsize=8, frameon=False)
     fig.tight_layout()
     return fig
 
 
 def svg(fig: Any) -> str:
-    """A figure as an inline SVG string (closes the figure)."""
-    import io
-
+    """A figure as an inline SVG string with its words kept as text (searchable, read out by screen
+    readers, drawn in the page's font); closes the figure."""
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg")
+    with pyplot().rc_context({"svg.fonttype": "none"}):
+        fig.savefig(buffer, format="svg")
     pyplot().close(fig)
     text = buffer.getvalue()
     return text[text.index("<svg") :]

@@ -11,6 +11,7 @@ from budgetsim.process.rules import BudgetProcess
 from budgetsim.reporting.describe import describe
 from budgetsim.reporting.excel import write_excel
 from budgetsim.reporting.html import write_html
+from budgetsim.core.text import term
 from budgetsim.scenario import Scenario
 
 
@@ -27,11 +28,21 @@ def report(
     """Compare ``strategies`` and write ``comparison.xlsx`` and ``report.html`` into ``out``; with
     ``draws`` the report adds the Monte Carlo risks. Returns {"excel": path, "html": path}."""
     out = Path(out)
+    strategies = {term(name, language): strategy for name, strategy in strategies.items()}
     cmp = compare(scenario, strategies, process=process)
     descriptions = {name: describe(scenario, strategy, process, language) for name, strategy in strategies.items()}
     monte_carlo = compare_monte_carlo(scenario, strategies, process=process, draws=draws, seed=seed) if draws else None
-    heading = title or f"{scenario.name}: {', '.join(strategies)} ({scenario.years[0]}-{scenario.years[-1]})"
+    heading = title or f"{scenario.name}: {'; '.join(strategies)} ({scenario.years[0]}-{scenario.years[-1]})"
     return {
         "excel": write_excel(cmp, out / "comparison.xlsx", descriptions),
-        "html": write_html(cmp, out / "report.html", heading, descriptions=descriptions, monte_carlo=monte_carlo),
+        "html": write_html(
+            cmp,
+            out / "report.html",
+            heading,
+            scenario=scenario,
+            strategies=dict(strategies),
+            process=process,
+            monte_carlo=monte_carlo,
+            language=language,
+        ),
     }

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from budgetsim.core.arrays import ScenarioArrays, compile_scenario
 from budgetsim.core.context import StrategyLike, check_strategy, strategy_name
+from budgetsim.core.strategy import display_name
 from budgetsim.engine.montecarlo import DEFAULT_QUANTILES, run_monte_carlo
 from budgetsim.engine.run import progress_bar, run_years
 from budgetsim.process.rules import BudgetProcess
@@ -34,7 +35,7 @@ def simulate(
     arrays = scenario if isinstance(scenario, ScenarioArrays) else compile_scenario(scenario)
     label = name or strategy_name(strategy)
     raw, records = run_years(arrays, strategy, label, process)
-    return Result(arrays, label, raw, records)
+    return Result(arrays, label, raw, records, display=None if name else display_name(strategy, "sv"))
 
 
 def monte_carlo(
@@ -79,5 +80,6 @@ def monte_carlo(
             keep_draws=keep_draws,
             progress=advance,
         )
-    result = Result(arrays, label, kept) if kept is not None else None
+    display = None if name else display_name(strategy, "sv")
+    result = Result(arrays, label, kept, display=display) if kept is not None else None
     return MonteCarloResult(label, draws, seed, stream, result)

@@ -61,7 +61,7 @@ class Bridge:
 
     def plot(self, ax: Any = None) -> Any:
         """A waterfall chart in MSEK (needs matplotlib, ``budgetsim[report]``)."""
-        return waterfall(self.table, self.title, ax=ax)
+        return waterfall(self.table, self.title, ax=ax, language=self.language)
 
 
 def bridge(

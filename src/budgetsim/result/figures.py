@@ -3,13 +3,14 @@ the waterfall. Plots need ``matplotlib`` (the ``report`` extra)."""
 
 from __future__ import annotations
 
+from textwrap import fill
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from budgetsim.core.money import MSEK
-from budgetsim.core.text import install_hint
+from budgetsim.core.text import install_hint, number, term
 
 
 def pyplot() -> Any:
@@ -21,15 +22,15 @@ def pyplot() -> Any:
     return plt
 
 
-def msek_axis(ax: Any) -> None:
-    """Label the y axis of ``ax`` in MSEK."""
+def msek_axis(ax: Any, language: str = "en") -> None:
+    """Label the y axis of ``ax`` in MSEK (mnkr in Swedish)."""
     from matplotlib.ticker import FuncFormatter
 
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v / MSEK:,.0f}"))
-    ax.set_ylabel("MSEK")
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: number(v / MSEK, 0, language)))
+    ax.set_ylabel(term("MSEK", language))
 
 
-def waterfall(table: pd.DataFrame, title: str, ax: Any = None) -> Any:
+def waterfall(table: pd.DataFrame, title: str, ax: Any = None, language: str = "en") -> Any:
     """A bridge table as a waterfall: last year's frame, each change, this year's frame."""
     plt = pyplot()
     fig = None
@@ -45,9 +46,11 @@ def waterfall(table: pd.DataFrame, title: str, ax: Any = None) -> Any:
     ax.set_ylim(bottom=min(low, table.amount.iloc[0] * 0.9))
     ax.set_xticks(range(len(table)), table.label, rotation=35, ha="right", fontsize=8)
     for x, amount in enumerate(table.amount):
-        ax.annotate(f"{amount / MSEK:,.1f}", (x, bottoms[x] + abs(heights[x])), ha="center", va="bottom", fontsize=7)
-    msek_axis(ax)
-    ax.set_title(title, fontsize=10)
+        ax.annotate(
+            number(amount / MSEK, 1, language), (x, bottoms[x] + abs(heights[x])), ha="center", va="bottom", fontsize=7
+        )
+    msek_axis(ax, language)
+    ax.set_title(fill(title, 70), fontsize=10)
     figure = fig or ax.figure
     figure.tight_layout()
     return figure

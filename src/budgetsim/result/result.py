@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from budgetsim.core.arrays import ScenarioArrays
+from budgetsim.core.text import term
 from budgetsim.engine.run import ProcessRecords, RunArrays
 from budgetsim.result.bridge import Bridge, bridge
 from budgetsim.scenario import Scenario
@@ -49,24 +50,37 @@ from budgetsim.scenario import Scenario
 class Result:
     """One strategy simulated on one scenario: ``scenario`` (the :class:`~budgetsim.Scenario`),
     ``arrays`` (its compiled form, with the draws run), ``strategy`` (its name), ``raw`` (the
-    engine's arrays) and ``process`` (what a budget process recorded). See the module docstring
-    for the tables."""
+    engine's arrays), ``process`` (what a budget process recorded) and ``display`` (the strategy's
+    Swedish name, see :meth:`strategy_in`). See the module docstring for the tables."""
 
     def __init__(
-        self, arrays: ScenarioArrays, strategy: str, raw: RunArrays, process: ProcessRecords | None = None
+        self,
+        arrays: ScenarioArrays,
+        strategy: str,
+        raw: RunArrays,
+        process: ProcessRecords | None = None,
+        display: str | None = None,
     ) -> None:
         self.scenario: Scenario = arrays.scenario
         self.arrays = arrays
         self.strategy = strategy
         self.raw = raw
         self.process = process
+        self._swedish = display
+
+    def strategy_in(self, language: str = "en") -> str:
+        """The strategy's name in ``language``: a built-in rule's Swedish name, or the name the
+        user gave (a name in the glossary, such as 'current', translated)."""
+        if language == "sv" and self._swedish is not None:
+            return self._swedish
+        return term(self.strategy, language)
 
     def explain(
         self, committee: str | None = None, year: int | None = None, draw: int = 0, language: str = "en"
     ) -> Bridge:
         """The bridge from last year's frame to this year's for ``committee`` (None: all) in ``year``
         (default: the last budget year): a table, a plot (``.plot()``), and a check that it adds up."""
-        return bridge(self.arrays, self.raw, self.strategy, committee, year, draw, language)
+        return bridge(self.arrays, self.raw, self.strategy_in(language), committee, year, draw, language)
 
     def _records(self, table: str) -> ProcessRecords:
         if self.process is None:

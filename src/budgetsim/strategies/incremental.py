@@ -52,7 +52,7 @@ class Incremental(Strategy, tag="incremental"):
         rates = "; ".join(
             f"{y}: {tr(language, 'wages', 'löner')} {pct(e.wage_uplift[y], language)}, "
             f"{tr(language, 'other', 'övrigt')} {pct(e.price_uplift[y], language)}, "
-            f"{tr(language, 'efficiency', 'effektivisering')} {pct(e.efficiency[y], language)}"
+            f"{tr(language, 'efficiency', 'effektiviseringskrav')} {pct(e.efficiency[y], language)}"
             for y in scenario.years
         )
         text = tr(

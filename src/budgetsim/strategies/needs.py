@@ -21,10 +21,10 @@ from pydantic import Field
 
 from budgetsim.core.arrays import ScenarioArrays
 from budgetsim.core.components import Component
-from budgetsim.core.context import Allocation, BudgetContext, strategy_name
+from budgetsim.core.context import Allocation, BudgetContext
 from budgetsim.core.money import apportion
 from budgetsim.core.registry import Example, StrategyRef
-from budgetsim.core.strategy import Strategy
+from budgetsim.core.strategy import Strategy, display_name
 from budgetsim.core.text import pct, sek, tr
 from budgetsim.scenario import Scenario
 from budgetsim.strategies.base import ADDITIONS, check_total, total_of
@@ -74,8 +74,8 @@ class NeedsBased(Strategy, tag="needs_based"):
             if self.total is None
             else tr(
                 language,
-                f"the total that '{strategy_name(self.total)}' would give",
-                f"den totalram som '{strategy_name(self.total)}' skulle ge",
+                f"the total that '{display_name(self.total)}' would give",
+                f"den totalram som '{display_name(self.total, language)}' skulle ge",
             )
         )
         weights = "; ".join(

@@ -8,10 +8,10 @@ import numpy as np
 from pydantic import Field
 
 from budgetsim.core.arrays import ScenarioArrays
-from budgetsim.core.context import Allocation, BudgetContext, as_allocation, check_strategy, strategy_name
+from budgetsim.core.context import Allocation, BudgetContext, as_allocation, check_strategy
 from budgetsim.core.registry import Example, StrategyRef
-from budgetsim.core.strategy import Strategy, describe_rule, merge
-from budgetsim.core.text import tr
+from budgetsim.core.strategy import Strategy, describe_rule, display_name, merge
+from budgetsim.core.text import term, tr
 from budgetsim.scenario import Scenario
 from budgetsim.strategies.incremental import Incremental
 from budgetsim.strategies.needs import NeedsBased
@@ -57,8 +57,13 @@ class PerCommittee(Strategy, tag="per_committee"):
 
     @property
     def name(self) -> str:
-        parts = [f"{c}: {strategy_name(s)}" for c, s in self.rules.items()]
-        return "; ".join([*parts, f"others: {strategy_name(self.default) if self.default else 'last frame'}"])
+        return self.name_in("en")
+
+    def name_in(self, language: str) -> str:
+        """The name in ``language``: each committee's rule, then the others'."""
+        parts = [f"{c}: {display_name(s, language)}" for c, s in self.rules.items()]
+        rest = display_name(self.default, language) if self.default else term("rule:unchanged", language)
+        return "; ".join([*parts, f"{tr(language, 'others', 'övriga')}: {rest}"])
 
     def describe(self, scenario: Scenario, language: str = "en") -> str:
         parts = [f"- {c}: {describe_rule(s, scenario, language)}" for c, s in self.rules.items()]

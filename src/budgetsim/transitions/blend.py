@@ -10,10 +10,10 @@ from typing import Any, ClassVar
 from pydantic import field_validator
 
 from budgetsim.core.arrays import ScenarioArrays
-from budgetsim.core.context import Allocation, BudgetContext, as_allocation, check_strategy, strategy_name
+from budgetsim.core.context import Allocation, BudgetContext, as_allocation, check_strategy
 from budgetsim.core.registry import Example, StrategyRef
-from budgetsim.core.strategy import Strategy, describe_rule, merge
-from budgetsim.core.text import pct, tr
+from budgetsim.core.strategy import Strategy, describe_rule, display_name, merge
+from budgetsim.core.text import pct, term, tr
 from budgetsim.scenario.base import Model
 from budgetsim.strategies import Unchanged, needs_based
 
@@ -71,7 +71,13 @@ class Blend(Strategy, tag="blend"):
 
     @property
     def name(self) -> str:
-        return "blend(" + ", ".join(strategy_name(p.strategy) for p in self.parts) + ")"
+        return self.name_in("en")
+
+    def name_in(self, language: str) -> str:
+        """The name in ``language``, naming the blended rules."""
+        return (
+            term("rule:blend", language) + "(" + ", ".join(display_name(p.strategy, language) for p in self.parts) + ")"
+        )
 
     def weight(self, part: int, year: int) -> float:
         w = self.parts[part].weight

@@ -15,9 +15,10 @@ from pydantic import Field
 
 from budgetsim.core.arrays import ScenarioArrays
 from budgetsim.core.components import Component
-from budgetsim.core.context import BudgetContext, as_allocation, check_strategy, frames_after, strategy_name
+from budgetsim.core.context import BudgetContext, as_allocation, check_strategy, frames_after
 from budgetsim.core.numeric import lift_and_damp
 from budgetsim.core.registry import Example, StrategyRef
+from budgetsim.core.strategy import display_name
 from budgetsim.core.text import sek, tr
 from budgetsim.strategies import boras_current, needs_based
 from budgetsim.transitions.base import Transition
@@ -54,7 +55,7 @@ class LossCap(Transition, tag="loss_cap"):
     )
 
     def describe_rule(self, scenario: Any, language: str) -> str:
-        old = strategy_name(self.reference) if self.reference is not None else "-"
+        old = display_name(self.reference, language) if self.reference is not None else "-"
         return tr(
             language,
             f"**Loss cap.** Each year the reform may cost a committee at most {sek(self.per_inhabitant, language)} per inhabitant compared with '{old}'.",

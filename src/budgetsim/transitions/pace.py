@@ -24,9 +24,10 @@ from pydantic import Field
 
 from budgetsim.core.arrays import ScenarioArrays
 from budgetsim.core.components import Component
-from budgetsim.core.context import BudgetContext, as_allocation, check_strategy, frames_after, strategy_name
+from budgetsim.core.context import BudgetContext, as_allocation, check_strategy, frames_after
 from budgetsim.core.numeric import UnaffordableError, settle, solve_increasing, where_unaffordable
 from budgetsim.core.registry import Example, StrategyRef
+from budgetsim.core.strategy import display_name
 from budgetsim.core.text import pct, tr
 from budgetsim.strategies import boras_current, needs_based
 from budgetsim.transitions.base import Transition
@@ -57,7 +58,7 @@ class PaceOfChange(Transition, tag="pace_of_change"):
     )
 
     def describe_rule(self, scenario: Any, language: str) -> str:
-        target = strategy_name(self.target) if self.target is not None else "-"
+        target = display_name(self.target, language) if self.target is not None else "-"
         harmless = (
             tr(language, " Nobody is cut in cash terms.", " Ingen får sänkt ram i kronor.")
             if self.hold_harmless

@@ -1,0 +1,88 @@
+"""Everything a user reads is also available in Swedish: the model description of every registered
+rule, the bridges, and the HTML report (its text and the words in its charts) contain no English
+words once ``language="sv"`` is asked for."""
+
+import html
+import re
+
+import matplotlib
+import pytest
+
+import budgetsim as bs
+from budgetsim.core.registry import registered
+from budgetsim.datasets.boras import boras_practice
+from budgetsim.reporting.report import report
+
+matplotlib.use("Agg")
+S = bs.default_scenario()
+
+#: common English words that are not Swedish words (so a hit is an untranslated text)
+ENGLISH = set(
+    """the and with of to for from by are not its their each when that this which than into only over
+    committee committees frame frames need needs coverage strategy strategies incremental efficiency
+    share cost costs deficit deficits surplus surpluses price prices wage wages based current volume
+    draws uplift source sources published estimate assumption year years result results growth revenue
+    mean bridge written request requests granted reserve none rules summary glossary last writes
+    inhabitant inhabitants level levels target""".split()
+)
+#: a field path or code name (committees.FSN.need.need_index, base_year, `budgetsim sources`) is an
+#: identifier, not text
+IDENTIFIER = re.compile(r"`[^`]*`|<code>.*?</code>|\S*\w[._]\w\S*")
+
+
+def english_words(text: str) -> set[str]:
+    """The English words in ``text``, identifiers left out."""
+    words = re.findall(r"[A-Za-zÅÄÖåäöé]+", IDENTIFIER.sub(" ", text))
+    return {w for w in words if w.lower() in ENGLISH}
+
+
+def visible_text(page: str) -> str:
+    """The words a reader sees on an HTML page, those drawn in its SVG charts included."""
+    page = re.sub(r"<(style|script|code)\b.*?</\1>", " ", page, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+def test_the_checker_finds_english() -> None:
+    assert english_words("Ramar per nämnd: frame 2030, committees.FSN.need_index, `budgetsim sources`") == {"frame"}
+
+
+def _rules() -> list[tuple[str, object]]:
+    return [
+        (f"{tag}: {example.name}", example.make(S))
+        for kind in ("strategy", "year_end", "grant")
+        for tag, cls in registered(kind).items()
+        for example in cls.examples
+    ]
+
+
+@pytest.mark.parametrize(("name", "rule"), _rules(), ids=lambda v: v if isinstance(v, str) else "")
+def test_every_registered_rule_is_described_in_swedish(name: str, rule: object) -> None:
+    tag = name.split(":")[0]
+    if tag in registered("strategy"):
+        text = bs.describe(S, rule, language="sv")
+    else:
+        process = (
+            bs.process.BudgetProcess(year_end={"*": (rule,)})
+            if tag in registered("year_end")
+            else bs.process.BudgetProcess(requests=bs.process.Requests(rule=rule))
+        )
+        text = bs.describe(S, bs.strategies.boras_current(), process, "sv")
+    assert english_words(text) == set(), text
+
+
+def test_bridges_and_the_dataset_model_are_in_swedish() -> None:
+    result = bs.simulate(S, bs.strategies.boras_current(), process=boras_practice())
+    for committee in (None, "VÄN", "IFN"):
+        bridge = result.explain(year=2026, committee=committee, language="sv")
+        assert english_words(bridge.table.label.str.cat(sep=" ") + " " + str(bridge)) == set()
+    assert english_words(bs.describe(S, bs.strategies.boras_current(), boras_practice(), "sv")) == set()
+
+
+def test_the_swedish_report_has_no_english_words(tmp_path) -> None:
+    strategies = {"current": bs.strategies.boras_current(), "needs based": bs.strategies.needs_based()}
+    paths = report(S, strategies, tmp_path, process=boras_practice(), draws=30, seed=1, language="sv")
+    page = paths["html"].read_text(encoding="utf-8")
+    assert '<html lang="sv">' in page
+    charts = " ".join(re.findall(r"<svg\b.*?</svg>", page, flags=re.S))
+    assert "behovstäckning" in visible_text(charts).lower()  # chart words are text, and Swedish
+    assert english_words(visible_text(page)) == set()
