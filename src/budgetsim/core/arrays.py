@@ -79,18 +79,36 @@ class ScenarioArrays:
         """(D|1, T, 3, B) population known at each budget for the years t-2, t-1 and t: the central
         forecast, moved by the population shock of the year itself if it was a fact then, else by
         the shock of the last fact year (a forecast starts from the facts)."""
-        y = self.years[:, None] + np.array(KNOWN_OFFSETS)[None, :] - self.population_years[0]  # (T, 3)
+        return self._known(KNOWN_OFFSETS)
+
+    def known_at(self, offset: int) -> np.ndarray:
+        """(D|1, T, B) the slice of :attr:`known_population` for year ``t + offset`` (offset -2, -1
+        or 0), derived alone unless that is already there."""
+        if "known_population" in self.__dict__:
+            return self.known_population[:, :, KNOWN_OFFSETS.index(offset)]
+        return self._known((offset,))[:, :, 0]
+
+    def _known(self, offsets: tuple[int, ...]) -> np.ndarray:
+        """(D|1, T, len(offsets), B) the known population for the given offsets."""
+        y = self.years[:, None] + np.array(offsets)[None, :] - self.population_years[0]  # (T, offsets)
         central = self.forecast[:, np.arange(len(self.years))[:, None], y]
         if not self.population_shock.any():
             return central
         anchor = np.minimum(y, self.fact_index[:, None])
-        return central * np.exp(self.population_shock)[:, anchor]
+        factor = np.take(self.population_factor, anchor.ravel(), axis=1).reshape(-1, *central.shape[1:])
+        return np.multiply(central, factor, out=factor if factor.shape[0] >= central.shape[0] else None)
 
     @cached_property
     def outcome_population(self) -> np.ndarray:
         """(D|1, T+1, B) population outcomes for base_year .. end_year."""
         first = self.base_year - int(self.population_years[0])
-        return self.outcome * np.exp(self.population_shock[:, first : first + len(self.years) + 1])
+        return self.outcome * self.population_factor[:, first : first + len(self.years) + 1]
+
+    @cached_property
+    def population_factor(self) -> np.ndarray:
+        """(D|1, Y, B) exp(population shock): each year's outcome over its central path, derived once
+        for the known and the outcome populations."""
+        return np.exp(self.population_shock)
 
     def preliminary(self) -> ScenarioArrays:
         """A copy with the rates assumed in June in place of November's."""

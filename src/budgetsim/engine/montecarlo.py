@@ -2,11 +2,12 @@
 summaries that stream (memory does not grow with the number of draws).
 
 Per budget year and committee it keeps, for frame, need, cost, result and coverage: sums and sums
-of squares per block of draws (added in block order, so the numbers do not depend on the chunk
-size), and a histogram for quantiles. The histogram's range is set from the first block (the mean
-+- 12 standard deviations, wider if needed to hold that block), so it too is the same for every
-chunking; a quantile is exact to within one of its 4,096 bins, and outside the range the exact
-minimum or maximum is reported.
+of squares of each block of draws, added block after block to running totals (so the numbers do
+not depend on the chunk size), and a histogram for quantiles. The histogram's range is set from
+the first block (the mean +- 12 standard deviations, wider if needed to hold that block), so it
+too is the same for every chunking; a quantile is exact to within one of its 4,096 bins, and
+outside the range the exact minimum or maximum is reported. Chunks of the built-in incremental
+and volume-uplift rules run a fused loop (:mod:`budgetsim.engine.kernels`) with the same numbers.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ import numpy as np
 import pandas as pd
 
 from budgetsim.core.arrays import ScenarioArrays
-from budgetsim.core.context import StrategyLike
+from budgetsim.core.context import StrategyLike, check_strategy
 from budgetsim.core.random import BLOCK
+from budgetsim.engine.kernels import fusable, run_fused
 from budgetsim.engine.run import RunArrays, run_years
 from budgetsim.engine.sampling import sample
 from budgetsim.process.rules import BudgetProcess
@@ -35,74 +37,130 @@ def quantile_name(q: float) -> str:
     return f"q{q * 100:.10g}"
 
 
-def _values(raw: RunArrays) -> dict[str, np.ndarray]:
-    return {
-        "frame": raw.frame,
-        "need": raw.need,
-        "cost": raw.cost,
-        "result": raw.frame - raw.cost,
-        "coverage": raw.frame / raw.need,
-        "deficit": np.maximum(raw.cost - raw.frame, 0.0),
-        "in_deficit": (raw.frame < raw.cost).astype(float),
-    }
+#: Bin indices held before they are counted into the histogram (8 bytes each).
+PENDING = 2**22
 
 
 class StreamingSummary:
-    """Accumulates draws chunk by chunk; :meth:`summary` and :meth:`risk` read it out."""
+    """Accumulates draws chunk by chunk; :meth:`summary` and :meth:`risk` read it out.
+
+    Each chunk costs a few passes over its (draws, years, committees) arrays: per block of draws a
+    sum (and for the summary's quantities a sum of squares), and per quantity the histogram bin of
+    every value, written cell by cell into a buffer that is counted (one ``bincount``) when full.
+    """
 
     def __init__(self, years: np.ndarray, committees: tuple[str, ...], quantiles: Sequence[float]) -> None:
         self.years, self.committees, self.quantiles = years, committees, tuple(quantiles)
-        self.sums: dict[int, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
+        # running totals over blocks of draws, block after block: sums of each quantity, and of the
+        # squares of the summary's quantities
+        self.sums: dict[str, np.ndarray] = {}
+        self.squares: dict[str, np.ndarray] = {}
         self.count = 0
         shape = (len(QUANTITIES), len(years), len(committees))
         self.low: np.ndarray | None = None
         self.width: np.ndarray | None = None
-        self.offsets: np.ndarray | None = None
-        self.hist = np.zeros((*shape, BINS + 2), dtype=np.int64)
+        self.offsets: np.ndarray | None = None  # each cell's first bin in the flat histogram, plus one
+        self._hist = np.zeros((*shape, BINS + 2), dtype=np.int64)
+        self._pending = np.empty(0, dtype=np.intp)
+        self._used = 0
         self.min = np.full(shape, np.inf)
         self.max = np.full(shape, -np.inf)
 
+    @property
+    def hist(self) -> np.ndarray:
+        """(quantity, year, committee, bin) counts of all draws added: bin 0 below the range,
+        bin ``BINS + 1`` above it."""
+        self._flush()
+        return self._hist
+
     def add(self, raw: RunArrays, first: int) -> None:
-        values = _values(raw)
-        D = raw.frame.shape[0]
-        for start in range(0, D, BLOCK):
-            block = (first + start) // BLOCK
-            self.sums[block] = {}
-            for key, v in values.items():
-                part = v[start : start + BLOCK]
-                self.sums[block][key] = (part.sum(axis=0), np.einsum("dtc,dtc->tc", part, part))
-        stacked = np.stack([values[q] for q in QUANTITIES], axis=1)  # (D, Q, T, C)
+        frame, need, cost = raw.frame, raw.need, raw.cost
+        D = frame.shape[0]
+        result = frame - cost
+        values = {"frame": frame, "need": need, "cost": cost, "result": result, "coverage": frame / need}
+        deficit = np.subtract(cost, frame)
+        np.maximum(deficit, 0.0, out=deficit)
+        below = frame < cost
+        if first != self.count:
+            raise ValueError(f"chunks must be added in order: expected draw {self.count} first, got {first}")
         if self.low is None:
-            if first != 0:
-                raise ValueError("the first chunk must start at draw 0")
-            pilot = stacked[:BLOCK]
-            mean, sd = pilot.mean(axis=0), pilot.std(axis=0)
-            half = np.maximum(SPAN_SDS * sd, np.maximum(np.abs(mean) * 1e-6, 1e-9))
-            self.low = np.minimum(mean - half, pilot.min(axis=0))
-            self.width = (np.maximum(mean + half, pilot.max(axis=0)) - self.low) / BINS
-            cells = int(np.prod(self.hist.shape[:-1]))
-            self.offsets = (np.arange(cells, dtype=np.int32) * (BINS + 2)).reshape(self.hist.shape[:-1])
-        assert self.low is not None and self.width is not None and self.offsets is not None
-        scaled = (stacked - self.low) / self.width
-        np.clip(scaled, -1.0, BINS, out=scaled)  # below the range: bin 0; above: bin BINS + 1
-        index = np.floor(scaled).astype(np.int32)
-        index += self.offsets + 1
-        self.hist += np.bincount(index.ravel(), minlength=self.hist.size).reshape(self.hist.shape)
-        self.min = np.minimum(self.min, stacked.min(axis=0))
-        self.max = np.maximum(self.max, stacked.max(axis=0))
+            self._set_range([values[q][:BLOCK] for q in QUANTITIES])
+        cells = frame[0].size
+        if self._pending.size - self._used < D * cells * len(QUANTITIES):
+            self._flush()
+            if self._pending.size < D * cells * len(QUANTITIES):
+                self._pending = np.empty(max(PENDING, D * cells * len(QUANTITIES)), dtype=np.intp)
+        scaled = np.empty((min(D, BLOCK), *frame.shape[1:]))
+        for start in range(0, D, BLOCK):
+            parts = {key: v[start : start + BLOCK] for key, v in values.items()}
+            self._total(self.squares, {key: np.einsum("dtc,dtc->tc", part, part) for key, part in parts.items()})
+            sums = {key: part.sum(axis=0) for key, part in parts.items()}
+            sums["deficit"] = deficit[start : start + BLOCK].sum(axis=0)
+            sums["in_deficit"] = below[start : start + BLOCK].sum(axis=0, dtype=float)  # whole numbers: exact
+            self._total(self.sums, sums)
+            for i, q in enumerate(QUANTITIES):
+                self._count(i, values[q][start : start + BLOCK], scaled[: min(BLOCK, D - start)])
         self.count += D
 
-    def _moments(self, key: str) -> tuple[np.ndarray, np.ndarray]:
-        blocks = [self.sums[b][key] for b in sorted(self.sums)]
-        total = np.sum(np.stack([s for s, _ in blocks]), axis=0)
-        squares = np.sum(np.stack([q for _, q in blocks]), axis=0)
-        mean = total / self.count
-        return mean, np.sqrt(np.maximum(squares / self.count - mean**2, 0.0))
+    def _count(self, i: int, v: np.ndarray, scaled: np.ndarray) -> None:
+        """Bin the values ``v`` (n, T, C) of quantity ``i`` into the pending buffer, cell by cell."""
+        assert self.low is not None and self.width is not None and self.offsets is not None
+        np.minimum(self.min[i], v.min(axis=0), out=self.min[i])
+        np.maximum(self.max[i], v.max(axis=0), out=self.max[i])
+        np.subtract(v, self.low[i], out=scaled)
+        np.divide(scaled, self.width[i], out=scaled)
+        np.clip(scaled, -1.0, BINS, out=scaled)  # below the range: bin 0; above: bin BINS + 1
+        n, cells = v.shape[0], self.offsets[i].size
+        target = self._pending[self._used : self._used + n * cells].reshape(cells, n)
+        np.floor(scaled.reshape(n, cells).T, out=target, casting="unsafe")  # cell by cell: bincount stays local
+        target += self.offsets[i].reshape(cells, 1)
+        self._used += n * cells
 
-    def _quantile(self, q: float) -> np.ndarray:
-        cumulative = np.cumsum(self.hist, axis=-1)
+    def _set_range(self, pilot: list[np.ndarray]) -> None:
+        """The histogram range from the first block: mean +- 12 sd, wider if needed to hold it."""
+        stacked = np.stack(pilot, axis=1)
+        mean, sd = stacked.mean(axis=0), stacked.std(axis=0)
+        half = np.maximum(SPAN_SDS * sd, np.maximum(np.abs(mean) * 1e-6, 1e-9))
+        self.low = np.minimum(mean - half, stacked.min(axis=0))
+        self.width = (np.maximum(mean + half, stacked.max(axis=0)) - self.low) / BINS
+        cells = int(np.prod(self._hist.shape[:-1]))
+        self.offsets = (np.arange(cells) * (BINS + 2) + 1).reshape(self._hist.shape[:-1])
+
+    def _flush(self) -> None:
+        """Count the pending bin indices into the histogram: one ``bincount`` over all bins, or for
+        fewer indices than bins an in-place add (no temporary as large as the histogram)."""
+        if self._used:
+            pending = self._pending[: self._used]
+            if self._used < self._hist.size:
+                np.add.at(self._hist.reshape(-1), pending, 1)
+            else:
+                self._hist += np.bincount(pending, minlength=self._hist.size).reshape(self._hist.shape)
+            self._used = 0
+
+    @staticmethod
+    def _total(totals: dict[str, np.ndarray], block: dict[str, np.ndarray]) -> None:
+        """Add one block's sums to the running totals (the first block's are the totals)."""
+        for key, value in block.items():
+            if key in totals:
+                totals[key] += value
+            else:
+                totals[key] = value
+
+    def _mean(self, key: str) -> np.ndarray:
+        return self.sums[key] / self.count
+
+    def _moments(self, key: str) -> tuple[np.ndarray, np.ndarray]:
+        mean = self._mean(key)
+        return mean, np.sqrt(np.maximum(self.squares[key] / self.count - mean**2, 0.0))
+
+    def _quantile(self, q: float, cumulative: np.ndarray, stacked: np.ndarray) -> np.ndarray:
+        """Quantile ``q`` of every cell from the histogram, its running counts ``cumulative`` and
+        those as one sorted array, ``stacked`` (each cell's counts + cell index x (count + 1))."""
         target = q * self.count
-        bin_index = np.argmax(cumulative >= target, axis=-1)  # first bin reaching the target
+        # the first bin whose running count reaches the target (whole counts: reaching ceil(target))
+        cells = np.arange(cumulative[..., 0].size).reshape(cumulative.shape[:-1])
+        found = np.searchsorted(stacked, np.ceil(target).astype(np.int64) + cells * (self.count + 1))
+        bin_index = found - cells * (BINS + 2)
         before = np.take_along_axis(cumulative, np.maximum(bin_index - 1, 0)[..., None], axis=-1)[..., 0]
         before = np.where(bin_index == 0, 0, before)
         inside = np.take_along_axis(self.hist, bin_index[..., None], axis=-1)[..., 0]
@@ -121,22 +179,30 @@ class StreamingSummary:
 
     def summary(self) -> pd.DataFrame:
         """year, committee, quantity, mean, sd, and one column per quantile (q5, q50, q99.5, ...)."""
-        quantiles = {quantile_name(q): self._quantile(q) for q in sorted(self.quantiles)}
-        parts = []
-        for i, name in enumerate(QUANTITIES):
-            mean, sd = self._moments(name)
-            part = self._tidy({"mean": mean, "sd": sd, **{k: v[i] for k, v in quantiles.items()}})
-            part.insert(2, "quantity", name)
-            parts.append(part)
-        return pd.concat(parts, ignore_index=True)
+        cumulative = np.cumsum(self.hist, axis=-1)
+        cells = np.arange(cumulative[..., 0].size).reshape(*cumulative.shape[:-1], 1)
+        stacked = (cumulative + cells * (self.count + 1)).ravel()
+        quantiles = {quantile_name(q): self._quantile(q, cumulative, stacked) for q in sorted(self.quantiles)}
+        moments = [self._moments(name) for name in QUANTITIES]
+        index = self._tidy({})
+        return pd.DataFrame(
+            {
+                "year": np.tile(index["year"].to_numpy(), len(QUANTITIES)),
+                "committee": np.tile(index["committee"].to_numpy(dtype=object), len(QUANTITIES)),
+                "quantity": np.repeat(np.array(QUANTITIES, dtype=object), len(index)),
+                "mean": np.concatenate([mean.ravel() for mean, _ in moments]),
+                "sd": np.concatenate([sd.ravel() for _, sd in moments]),
+                **{name: value.ravel() for name, value in quantiles.items()},
+            }
+        )
 
     def risk(self) -> pd.DataFrame:
         """year, committee, prob_deficit, expected_deficit (SEK), expected_coverage."""
         return self._tidy(
             {
-                "prob_deficit": self._moments("in_deficit")[0],
-                "expected_deficit": self._moments("deficit")[0],
-                "expected_coverage": self._moments("coverage")[0],
+                "prob_deficit": self._mean("in_deficit"),
+                "expected_deficit": self._mean("deficit"),
+                "expected_coverage": self._mean("coverage"),
             }
         )
 
@@ -166,9 +232,16 @@ def run_monte_carlo(
     chunk = max(BLOCK, -(-chunk_size // BLOCK) * BLOCK)
     stream = StreamingSummary(arrays.years, arrays.committees, quantiles)
     kept: list[RunArrays] = []
+    parts = fusable(strategy) if process is None else None
     for first in range(0, draws, chunk):
         count = min(chunk, draws - first)
-        raw, _ = run_years(sample(arrays, uncertainty, first, count, seed), strategy, label, process)
+        drawn = sample(arrays, uncertainty, first, count, seed)
+        raw = None
+        if parts is not None:
+            check_strategy(strategy, drawn)
+            raw = run_fused(drawn, parts, keep_draws)
+        if raw is None:
+            raw, _ = run_years(drawn, strategy, label, process)
         stream.add(raw, first)
         if keep_draws:
             kept.append(raw)

@@ -3,6 +3,8 @@ uncertainty (:func:`monte_carlo`). Each returns one type."""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 
 from budgetsim.core.arrays import ScenarioArrays, compile_scenario
@@ -38,6 +40,27 @@ def simulate(
     return Result(arrays, label, raw, records, display=None if name else display_name(strategy, "sv"))
 
 
+_COMPILED: OrderedDict[int, tuple[Scenario, ScenarioArrays]] = OrderedDict()
+_COMPILED_LOCK = threading.Lock()
+_COMPILED_KEEP = 8
+
+
+def _compiled(scenario: Scenario) -> ScenarioArrays:
+    """The scenario compiled once per scenario object (scenarios are immutable) among the last few
+    run: the points of a sweep that share a variation and differ by strategy compile it once."""
+    with _COMPILED_LOCK:
+        entry = _COMPILED.get(id(scenario))
+        if entry is not None and entry[0] is scenario:
+            _COMPILED.move_to_end(id(scenario))
+            return entry[1]
+    arrays = compile_scenario(scenario)
+    with _COMPILED_LOCK:
+        _COMPILED[id(scenario)] = (scenario, arrays)
+        while len(_COMPILED) > _COMPILED_KEEP:
+            _COMPILED.popitem(last=False)
+    return arrays
+
+
 def monte_carlo(
     scenario: Scenario,
     strategy: StrategyLike,
@@ -52,7 +75,9 @@ def monte_carlo(
     progress: bool = False,
 ) -> MonteCarloResult:
     """Run ``draws`` draws of the scenario's uncertainty in chunks of ``chunk_size``, with streaming
-    summaries; the same ``seed`` gives the same numbers whatever the chunk size.
+    summaries; the same ``seed`` gives the same numbers whatever the chunk size. Runs of the
+    built-in incremental and volume-uplift rules without a process take a fused loop with the
+    same numbers; drawn numbers of recent runs are reused (see :mod:`budgetsim.engine.sampling`).
     ``keep_draws=True`` also keeps the per-draw result (memory grows with the draws);
     ``progress=True`` shows a progress bar (needs ``budgetsim[scale]``).
 
@@ -63,7 +88,7 @@ def monte_carlo(
     """
     if scenario.uncertainty is None:
         raise ValueError("draws: the scenario has no uncertainty to draw from; set Scenario.uncertainty")
-    arrays = compile_scenario(scenario)
+    arrays = _compiled(scenario)
     label = name or strategy_name(strategy)
     check_strategy(strategy, arrays)
     with progress_bar(draws, label, progress) as advance:
