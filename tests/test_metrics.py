@@ -55,9 +55,17 @@ def test_negative_frame_is_named_not_a_bare_gini_error() -> None:
     def overspend(ctx):
         return {"cut": np.where(np.array(ctx.committees) == "KULT", -20e6, 0.0)}
 
-    cmp = bs.compare(make_scenario(), {"cut": overspend})
+    with pytest.raises(
+        bs.NegativeFrameError,
+        match=r"strategy 'cut' gives KULT a negative frame in 2024 \(-10,000,000 SEK\); 2 committee-year\(s\) in all. Fix the strategy, or pass negative_frames='warn'",
+    ):
+        bs.compare(make_scenario(), {"cut": overspend})
+    with pytest.warns(bs.NegativeFrameWarning, match="kept as asked"):
+        cmp = bs.compare(make_scenario(), {"cut": overspend}, negative_frames="warn")
     with pytest.raises(ValueError, match="strategy 'cut' gives KULT a negative frame in 2024"):
         _ = cmp.metrics
+    with pytest.raises(ValueError, match="negative_frames must be 'raise' or 'warn', got 'ignore'"):
+        bs.simulate(make_scenario(), overspend, negative_frames="ignore")
 
 
 def test_a_frame_within_half_an_ore_of_zero_is_zero_not_negative() -> None:

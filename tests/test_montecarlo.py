@@ -133,8 +133,19 @@ def test_monte_carlo_input_errors() -> None:
     with pytest.raises(ValueError, match="the scenario has no uncertainty to draw from"):
         bs.monte_carlo(make_scenario(), CURRENT, draws=10)
     s = make_scenario(uncertainty=Uncertainty())
-    with pytest.raises(ValueError, match="draws must be >= 1"):
+    with pytest.raises(ValueError, match="draws must be a whole number >= 1, got 0"):
         bs.monte_carlo(s, CURRENT, draws=0)
+    for bad, message in (
+        ({"draws": 1.5}, r"draws must be a whole number >= 1, got 1.5 \(float\)"),
+        ({"draws": True}, r"draws must be a whole number >= 1, got True \(bool\)"),
+        ({"seed": "7"}, r"seed must be a whole number >= 0, got '7' \(str\)"),
+    ):
+        with pytest.raises(TypeError, match=message):
+            bs.monte_carlo(s, CURRENT, **{"draws": 10, **bad})
+    with pytest.raises(ValueError, match="seed must be a whole number >= 0, got -1"):
+        bs.monte_carlo(s, CURRENT, draws=10, seed=-1)
+    with pytest.raises(ValueError, match="chunk_size must be a whole number >= 1, got 0"):
+        bs.monte_carlo(s, CURRENT, draws=10, chunk_size=0)
     with pytest.raises(ValueError, match=r"quantiles must be in \(0, 1\)"):
         bs.monte_carlo(s, CURRENT, draws=10, quantiles=(0.5, 1.0))
     with pytest.raises(ValidationError, match=r"uncertainty.population.sd: unknown key\(s\) \['0-4'\]"):

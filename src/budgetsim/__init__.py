@@ -15,6 +15,7 @@ from budgetsim.core import Allocation, BudgetContext, StrategyLike, money
 from budgetsim.datasets.boras import boras
 from budgetsim.datasets.boras_hindcast import Hindcast, hindcast
 from budgetsim.datasets.registry import DEFAULT, dataset
+from budgetsim.engine import NegativeFrameError, NegativeFrameWarning
 from budgetsim.io import MunicipalityError, load_municipality, save_municipality
 from budgetsim.reporting.describe import describe
 from budgetsim.result import MonteCarloResult, Result, monte_carlo, simulate
@@ -66,6 +67,8 @@ __all__ = [
     "MunicipalityError",
     "NeedProfile",
     "NeedWeight",
+    "NegativeFrameError",
+    "NegativeFrameWarning",
     "Population",
     "PopulationForecast",
     "PopulationUncertainty",

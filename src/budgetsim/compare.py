@@ -11,6 +11,7 @@ import pandas as pd
 
 from budgetsim.core.arrays import ScenarioArrays, compile_scenario
 from budgetsim.core.context import StrategyLike, strategy_name
+from budgetsim.engine.run import NegativeFrames
 from budgetsim.metrics import committee_metrics, scorecard, strategy_metrics, yearly_metrics
 from budgetsim.process import BudgetProcess
 from budgetsim.result import MonteCarloResult, Result, monte_carlo, simulate
@@ -141,10 +142,15 @@ def _named(
 
 
 def compare(
-    scenario: Scenario | ScenarioArrays, strategies: Strategies, process: BudgetProcess | None = None
+    scenario: Scenario | ScenarioArrays,
+    strategies: Strategies,
+    process: BudgetProcess | None = None,
+    *,
+    negative_frames: NegativeFrames = "raise",
 ) -> Comparison:
     """Simulate each strategy on the same scenario, inside ``process`` if given. A value of the
     ``strategies`` dict may also be a pair ``(strategy, process)``, to compare budget processes.
+    ``negative_frames`` as in :func:`~budgetsim.simulate`.
 
     >>> import budgetsim as bs
     >>> cmp = bs.compare(bs.default_scenario(), {"current": bs.strategies.boras_current(),
@@ -154,7 +160,12 @@ def compare(
     """
     named = _named(strategies, process)
     arrays = scenario if isinstance(scenario, ScenarioArrays) else compile_scenario(scenario)
-    return Comparison({name: simulate(arrays, s, name=name, process=p) for name, (s, p) in named.items()})
+    return Comparison(
+        {
+            name: simulate(arrays, s, name=name, process=p, negative_frames=negative_frames)
+            for name, (s, p) in named.items()
+        }
+    )
 
 
 def compare_monte_carlo(
@@ -167,7 +178,8 @@ def compare_monte_carlo(
     **options: Any,
 ) -> MonteCarloComparison:
     """Every strategy over the same ``draws`` draws of the scenario's uncertainty (same ``seed``);
-    further keywords (``chunk_size``, ``quantiles``, ``progress``) go to :func:`~budgetsim.monte_carlo`.
+    further keywords (``chunk_size``, ``quantiles``, ``progress``, ``negative_frames``) go to
+    :func:`~budgetsim.monte_carlo`.
 
     >>> import budgetsim as bs
     >>> mc = bs.compare_monte_carlo(bs.default_scenario(), [bs.strategies.incremental()], draws=50)

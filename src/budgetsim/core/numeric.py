@@ -15,6 +15,22 @@ class UnaffordableError(ValueError):
     """A transition rule's guarantees cost more than the total available."""
 
 
+def whole_number(name: str, value: object, minimum: int) -> int:
+    """``value`` as an int if it is a whole number >= ``minimum`` (not a bool, not 1.5, not '3');
+    otherwise an error that names the argument.
+
+    >>> whole_number("draws", 1.5, 1)
+    Traceback (most recent call last):
+    ...
+    TypeError: draws must be a whole number >= 1, got 1.5 (float)
+    """
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise TypeError(f"{name} must be a whole number >= {minimum}, got {value!r} ({type(value).__name__})")
+    if value < minimum:
+        raise ValueError(f"{name} must be a whole number >= {minimum}, got {value}")
+    return int(value)
+
+
 def where_unaffordable(short: np.ndarray) -> str:
     """' (draws 3, 17: up to 1,234 SEK short)' for a multi-draw run, '' for one draw."""
     if short.shape[0] == 1:

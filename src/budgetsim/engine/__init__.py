@@ -4,10 +4,12 @@ arrays; :mod:`budgetsim.result` turns them into tidy tables."""
 
 from budgetsim.core.arrays import ScenarioArrays, compile_scenario
 from budgetsim.engine.montecarlo import StreamingSummary, run_monte_carlo
-from budgetsim.engine.run import ProcessRecords, RunArrays, run_years
+from budgetsim.engine.run import NegativeFrameError, NegativeFrameWarning, ProcessRecords, RunArrays, run_years
 from budgetsim.engine.sampling import sample
 
 __all__ = [
+    "NegativeFrameError",
+    "NegativeFrameWarning",
     "ProcessRecords",
     "RunArrays",
     "ScenarioArrays",

@@ -19,9 +19,10 @@ import pandas as pd
 
 from budgetsim.core.arrays import ScenarioArrays
 from budgetsim.core.context import StrategyLike, check_strategy
+from budgetsim.core.numeric import whole_number
 from budgetsim.core.random import BLOCK
 from budgetsim.engine.kernels import fusable, run_fused
-from budgetsim.engine.run import RunArrays, run_years
+from budgetsim.engine.run import NegativeFrames, RunArrays, check_frames, run_years
 from budgetsim.engine.sampling import sample
 from budgetsim.process.rules import BudgetProcess
 from budgetsim.scenario.uncertainty import Uncertainty
@@ -220,11 +221,12 @@ def run_monte_carlo(
     quantiles: Sequence[float] = DEFAULT_QUANTILES,
     keep_draws: bool = False,
     progress: Callable[[int], None] | None = None,
+    negative_frames: NegativeFrames = "raise",
 ) -> tuple[StreamingSummary, RunArrays | None]:
     """Run ``draws`` draws in chunks of ``chunk_size`` (rounded up to whole blocks of 1,024): the
     streaming summary, and with ``keep_draws`` the per-draw engine output of all chunks."""
-    if draws < 1:
-        raise ValueError(f"draws must be >= 1, got {draws}")
+    draws, seed = whole_number("draws", draws, 1), whole_number("seed", seed, 0)
+    chunk_size = whole_number("chunk_size", chunk_size, 1)
     if any(not 0 < q < 1 for q in quantiles):
         raise ValueError(f"quantiles must be in (0, 1), got {list(quantiles)}")
     if len({quantile_name(q) for q in quantiles}) != len(quantiles):
@@ -240,8 +242,10 @@ def run_monte_carlo(
         if parts is not None:
             check_strategy(strategy, drawn)
             raw = run_fused(drawn, parts, keep_draws)
+            if raw is not None:
+                check_frames(raw.frame, drawn, label, negative_frames)
         if raw is None:
-            raw, _ = run_years(drawn, strategy, label, process)
+            raw, _ = run_years(drawn, strategy, label, process, negative_frames)
         stream.add(raw, first)
         if keep_draws:
             kept.append(raw)

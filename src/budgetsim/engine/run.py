@@ -3,9 +3,11 @@ process, year-end rules, requests, multi-year frames and the calendar act around
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -14,6 +16,7 @@ from budgetsim.core.arrays import ScenarioArrays
 from budgetsim.core.components import BASE, ONE_OFF_REVERSAL
 from budgetsim.core.context import Allocation, StrategyLike, check_strategy
 from budgetsim.core.costs import need_and_cost
+from budgetsim.core.money import NOISE
 from budgetsim.core.stepping import plan, step
 from budgetsim.process.balance import municipal_balance
 from budgetsim.process.calendar import planned_frames, preliminary_frames
@@ -44,11 +47,46 @@ class ProcessRecords:
     balance: pd.DataFrame
 
 
+NegativeFrames = Literal["raise", "warn"]
+
+
+class NegativeFrameError(ValueError):
+    """A strategy gave a committee a negative frame (money cannot be negative)."""
+
+
+class NegativeFrameWarning(UserWarning):
+    """A negative frame kept because the caller asked for ``negative_frames="warn"``."""
+
+
+def check_frames(frame: np.ndarray, arrays: ScenarioArrays, label: str, negative_frames: NegativeFrames) -> None:
+    """Raise (or with ``negative_frames="warn"`` warn) if a (D, T, C) ``frame`` is below zero by more
+    than half an öre, naming the strategy, the committee, the year and the draw."""
+    if negative_frames not in ("raise", "warn"):
+        raise ValueError(f"negative_frames must be 'raise' or 'warn', got {negative_frames!r}")
+    bad = frame < -NOISE
+    if not bad.any():
+        return
+    d, t, c = (int(i[0]) for i in np.nonzero(bad))
+    where = f", draw {arrays.first_draw + d}" if frame.shape[0] > 1 or arrays.first_draw else ""
+    message = (
+        f"strategy {label!r} gives {arrays.committees[c]} a negative frame in {int(arrays.years[t])} "
+        f"({frame[d, t, c]:,.0f} SEK{where}); {int(bad.sum())} committee-year(s) in all"
+    )
+    if negative_frames == "raise":
+        raise NegativeFrameError(f"{message}. Fix the strategy, or pass negative_frames='warn' to keep them")
+    warnings.warn(f"{message}; kept as asked (coverage is not defined for them)", NegativeFrameWarning, stacklevel=3)
+
+
 def run_years(
-    arrays: ScenarioArrays, strategy: StrategyLike, label: str, process: BudgetProcess | None = None
+    arrays: ScenarioArrays,
+    strategy: StrategyLike,
+    label: str,
+    process: BudgetProcess | None = None,
+    negative_frames: NegativeFrames = "raise",
 ) -> tuple[RunArrays, ProcessRecords | None]:
     """Run ``strategy`` over every budget year of ``arrays`` (one or many draws), inside a budget
-    ``process`` if given: the engine's year loop. :func:`budgetsim.simulate` wraps it."""
+    ``process`` if given: the engine's year loop. :func:`budgetsim.simulate` wraps it. A negative
+    frame raises :class:`NegativeFrameError` (with ``negative_frames="warn"``: a warning)."""
     check_strategy(strategy, arrays)
     costs = need_and_cost(arrays)
     run = None
@@ -97,6 +135,7 @@ def run_years(
         cost[:, t] = costs.cost[:, t] if run is None else run.actual_cost(t)
         if run is not None:
             run.settle(t, last, cost[:, t])
+    check_frames(frame, arrays, label, negative_frames)
     records = None
     if run is not None and process is not None:
         starts = list(range(0, T, period))

@@ -11,7 +11,7 @@ from budgetsim.core.arrays import ScenarioArrays, compile_scenario
 from budgetsim.core.context import StrategyLike, check_strategy, strategy_name
 from budgetsim.core.strategy import display_name
 from budgetsim.engine.montecarlo import DEFAULT_QUANTILES, run_monte_carlo
-from budgetsim.engine.run import progress_bar, run_years
+from budgetsim.engine.run import NegativeFrames, progress_bar, run_years
 from budgetsim.process.rules import BudgetProcess
 from budgetsim.result.montecarlo import MonteCarloResult
 from budgetsim.result.result import Result
@@ -23,11 +23,14 @@ def simulate(
     strategy: StrategyLike,
     name: str | None = None,
     process: BudgetProcess | None = None,
+    *,
+    negative_frames: NegativeFrames = "raise",
 ) -> Result:
     """Run ``strategy`` over every budget year of ``scenario``, optionally inside a budget
     ``process``. ``scenario`` may also be compiled arrays holding several draws
     (:meth:`~budgetsim.core.ScenarioArrays.with_draws`); for draws of the scenario's uncertainty
-    use :func:`monte_carlo`.
+    use :func:`monte_carlo`. A strategy that gives a committee a negative frame stops the run with
+    an error naming it; ``negative_frames="warn"`` keeps such frames with a warning.
 
     >>> import budgetsim as bs
     >>> r = bs.simulate(bs.default_scenario(), bs.strategies.boras_current())
@@ -36,7 +39,7 @@ def simulate(
     """
     arrays = scenario if isinstance(scenario, ScenarioArrays) else compile_scenario(scenario)
     label = name or strategy_name(strategy)
-    raw, records = run_years(arrays, strategy, label, process)
+    raw, records = run_years(arrays, strategy, label, process, negative_frames)
     return Result(arrays, label, raw, records, display=None if name else display_name(strategy, "sv"))
 
 
@@ -73,13 +76,15 @@ def monte_carlo(
     quantiles: Sequence[float] = DEFAULT_QUANTILES,
     keep_draws: bool = False,
     progress: bool = False,
+    negative_frames: NegativeFrames = "raise",
 ) -> MonteCarloResult:
     """Run ``draws`` draws of the scenario's uncertainty in chunks of ``chunk_size``, with streaming
     summaries; the same ``seed`` gives the same numbers whatever the chunk size. Runs of the
     built-in incremental and volume-uplift rules without a process take a fused loop with the
     same numbers; drawn numbers of recent runs are reused (see :mod:`budgetsim.engine.sampling`).
     ``keep_draws=True`` also keeps the per-draw result (memory grows with the draws);
-    ``progress=True`` shows a progress bar (needs ``budgetsim[scale]``).
+    ``progress=True`` shows a progress bar (needs ``budgetsim[scale]``); ``negative_frames`` as in
+    :func:`simulate`.
 
     >>> import budgetsim as bs
     >>> mc = bs.monte_carlo(bs.default_scenario(), bs.strategies.incremental(), draws=50, seed=1)
@@ -104,6 +109,7 @@ def monte_carlo(
             quantiles=quantiles,
             keep_draws=keep_draws,
             progress=advance,
+            negative_frames=negative_frames,
         )
     display = None if name else display_name(strategy, "sv")
     result = Result(arrays, label, kept, display=display) if kept is not None else None
