@@ -92,7 +92,7 @@ def test_cli_commands_on_a_run_file(run_file, tmp_path) -> None:
     assert whole.exit_code == 0 and "lönekompensation" in whole.output
     described = runner.invoke(app, ["describe", str(run_file), "--strategy", "transition", "--language", "sv"])
     assert described.exit_code == 0 and "Golv med dämpning" in described.output
-    ran = runner.invoke(app, ["run", str(run_file), "--strategy", "needs", "--out", str(out)])
+    ran = runner.invoke(app, ["run", str(run_file), "--strategy", "needs", "--out", str(tmp_path / "run")])
     assert ran.exit_code == 0 and "Frames, MSEK (needs)" in ran.output
     schemas = runner.invoke(app, ["schema", "--out", str(tmp_path / "schemas")])
     assert schemas.exit_code == 0

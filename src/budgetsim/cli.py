@@ -5,7 +5,9 @@ process, draws) given as its first argument."""
 from __future__ import annotations
 
 import json
+import sys
 from enum import Enum
+from importlib.metadata import version
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +23,7 @@ from budgetsim.io import run_schema, scenario_schema
 from budgetsim.io.files import check_writable, save_text, write_atomic
 from budgetsim.io.inputs import Input, kind_of, load_input
 from budgetsim.io.municipality import check_scenario, read_municipality
+from budgetsim.io.runs import differences, run_folder, write_manifest
 from budgetsim.io.scb import read_scb
 from budgetsim.io.tables import TABLES, write_table
 from budgetsim.io.template import write_template
@@ -55,6 +58,29 @@ PathArg = Annotated[
 ]
 DatasetOption = Annotated[str, typer.Option("--dataset", help="A registered dataset to run when no PATH is given.")]
 OutOption = Annotated[Path, typer.Option(help="Folder for the output files.")]
+RunOutOption = Annotated[
+    Path | None,
+    typer.Option(
+        help="Folder for this run's files (default: a new folder under budgetsim-output/ named by command, "
+        "input and time). An existing folder must be empty, or hold an earlier run and --force be given."
+    ),
+]
+ForceOption = Annotated[bool, typer.Option("--force", help="Replace the earlier run in --out.")]
+
+
+class CsvDialect(str, Enum):
+    standard = "standard"
+    excel_sv = "excel-sv"
+
+
+DialectOption = Annotated[
+    CsvDialect,
+    typer.Option(
+        "--csv-dialect",
+        help="standard: UTF-8, ',' and '.'; excel-sv: what Swedish Excel opens on a double click "
+        "(UTF-8 with BOM, ';' between fields, ',' as decimal sign).",
+    ),
+]
 
 
 def _load(
@@ -97,7 +123,9 @@ def _windfalls(cmp: Comparison) -> list[str]:
         return []
     first = outcome.strategy.iloc[0]
     table = outcome[outcome.strategy == first].pivot(index="year", columns="committee", values="value") / MSEK
-    table = table.loc[:, (table != 0).any()]
+    table = table.loc[:, (table.abs() >= 0.05).any()]  # what shows as 0.0 MSEK everywhere is left out
+    if table.empty:
+        return []
     table.loc["sum"] = table.sum()
     return [
         "",
@@ -167,18 +195,29 @@ def format_monte_carlo(cmp: MonteCarloComparison) -> str:
     )
 
 
-def write_tables(tables: dict[str, pd.DataFrame], out: Path) -> list[Path]:
+#: (encoding, field separator, decimal sign) of each CSV dialect
+CSV_DIALECTS = {CsvDialect.standard: ("utf-8", ",", "."), CsvDialect.excel_sv: ("utf-8-sig", ";", ",")}
+
+
+def write_tables(tables: dict[str, pd.DataFrame], out: Path, dialect: CsvDialect = CsvDialect.standard) -> list[Path]:
     """Write tidy tables as CSV files into ``out`` (each written whole, then moved in place). A text
-    a spreadsheet would read as a formula (``=HYPERLINK(...)``) gets a leading ``'``; numbers stay."""
+    a spreadsheet would read as a formula (``=HYPERLINK(...)``) gets a leading ``'``; numbers stay.
+    ``dialect`` excel-sv writes what Swedish Excel reads on a double click."""
     out.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, table in tables.items():
         path = out / f"{name}.csv"
         tmp = path.with_suffix(".csv.tmp")
-        safe_frame(table).to_csv(tmp, index=False)
+        encoding, sep, decimal = CSV_DIALECTS[dialect]
+        safe_frame(table).to_csv(tmp, index=False, encoding=encoding, sep=sep, decimal=decimal)
         tmp.replace(path)
         paths.append(path)
     return paths
+
+
+def _with_strategy(tables: dict[str, pd.DataFrame], name: str) -> dict[str, pd.DataFrame]:
+    """Every table with its strategy as the first column (tables of one run carry it too)."""
+    return {k: t if "strategy" in t else t.assign(strategy=name)[["strategy", *t.columns]] for k, t in tables.items()}
 
 
 def _header(run: Input, draws: int | None, seed: int) -> str:
@@ -191,7 +230,9 @@ def _header(run: Input, draws: int | None, seed: int) -> str:
 def compare_command(
     path: PathArg = None,
     dataset_name: DatasetOption = DEFAULT,
-    out: OutOption = Path("budgetsim-output"),
+    out: RunOutOption = None,
+    force: ForceOption = False,
+    csv_dialect: DialectOption = CsvDialect.standard,
     end_year: Annotated[
         int | None, typer.Option(help="Dataset option: last budget year (Borås: default 2030, base year 2023).")
     ] = None,
@@ -208,14 +249,17 @@ def compare_command(
     compare their risks over that many draws of the scenario's uncertainty."""
     try:
         run = _load(path, dataset_name, end_year, forecast_bias)
+        folder = run_folder(out, "compare", run.name, force)
         draws = draws or run.draws
         seed = run.seed if seed is None else seed
         cmp: Comparison | MonteCarloComparison = (
             compare(run.scenario, run.strategies, process=run.process)
             if draws is None
-            else compare_monte_carlo(run.scenario, run.strategies, process=run.process, draws=draws, seed=seed)
+            else compare_monte_carlo(
+                run.scenario, run.strategies, process=run.process, draws=draws, seed=seed, progress=sys.stderr.isatty()
+            )
         )
-    except ValueError as err:  # pydantic's ValidationError is a ValueError
+    except (ValueError, ImportError) as err:  # pydantic's ValidationError is a ValueError
         raise _fail(err) from None
     typer.echo(_header(run, draws, seed))
     if isinstance(cmp, MonteCarloComparison):
@@ -233,8 +277,9 @@ def compare_command(
             "yearly_metrics": cmp.yearly_metrics,
             "scorecard": cmp.scorecard,
         }
-    paths = write_tables({**tables, "provenance": run.scenario.provenance()}, out)
-    typer.echo(f"\nWrote {len(paths)} tables to {out}/: {', '.join(p.name for p in paths)}")
+    paths = write_tables({**tables, "provenance": run.scenario.provenance()}, folder, csv_dialect)
+    write_manifest(folder, "compare", run, path, paths, draws, seed)
+    typer.echo(f"\nWrote {len(paths)} tables and manifest.json to {folder}/: {', '.join(p.name for p in paths)}")
 
 
 @app.command("run")
@@ -242,12 +287,15 @@ def run_command(
     path: PathArg = None,
     dataset_name: DatasetOption = DEFAULT,
     strategy: Annotated[str | None, typer.Option(help="Which strategy of the run (default: the first).")] = None,
-    out: OutOption = Path("budgetsim-output"),
+    out: RunOutOption = None,
+    force: ForceOption = False,
+    csv_dialect: DialectOption = CsvDialect.standard,
 ) -> None:
     """Simulate one strategy: print its frames (MSEK, committee x year) and write its tables as CSV."""
     try:
         run = _load(path, dataset_name)
         name, chosen = _pick(run, strategy)
+        folder = run_folder(out, "run", run.name, force)
         result = simulate(run.scenario, chosen, name=name, process=run.process)
     except ValueError as err:
         raise _fail(err) from None
@@ -263,8 +311,9 @@ def run_command(
         "outcomes": result.outcomes,
         "diagnostics": result.diagnostics,
     }
-    paths = write_tables(tables, out)
-    typer.echo(f"\nWrote {len(paths)} tables to {out}/: {', '.join(p.name for p in paths)}")
+    paths = write_tables(_with_strategy(tables, name), folder, csv_dialect)
+    write_manifest(folder, "run", run, path, paths)
+    typer.echo(f"\nWrote {len(paths)} tables and manifest.json to {folder}/: {', '.join(p.name for p in paths)}")
 
 
 @app.command("explain")
@@ -335,7 +384,8 @@ def describe_command(
 def report_command(
     path: PathArg = None,
     dataset_name: DatasetOption = DEFAULT,
-    out: OutOption = Path("budgetsim-report"),
+    out: RunOutOption = None,
+    force: ForceOption = False,
     draws: Annotated[int | None, typer.Option(help="Add Monte Carlo risks over this many draws.", min=1)] = None,
     seed: Annotated[int | None, typer.Option(help="Seed of the Monte Carlo draws.")] = None,
     language: Annotated[Language, typer.Option(help="Language of the model description.")] = Language.en,
@@ -344,18 +394,15 @@ def report_command(
     (report.html) that opens in any browser."""
     try:
         run = _load(path, dataset_name)
+        folder = run_folder(out, "report", run.name, force)
+        draws, seed = draws or run.draws, run.seed if seed is None else seed
         paths = report(
-            run.scenario,
-            run.strategies,
-            out,
-            process=run.process,
-            draws=draws or run.draws,
-            seed=run.seed if seed is None else seed,
-            language=language.value,
+            run.scenario, run.strategies, folder, process=run.process, draws=draws, seed=seed, language=language.value
         )
     except (ValueError, ImportError) as err:
         raise _fail(err) from None
-    typer.echo(f"Wrote {paths['excel']} and {paths['html']}")
+    write_manifest(folder, "report", run, path, list(paths.values()), draws, seed)
+    typer.echo(f"Wrote {paths['excel']}, {paths['html']} and {folder / 'manifest.json'}")
 
 
 @app.command("schema")
@@ -449,6 +496,51 @@ def scb_command(
         raise _fail(err) from None
     kinds = ", ".join(f"{n} {k}" for k, n in rows.kind.value_counts().items())
     typer.echo(f"Wrote {out}: {len(rows)} rows ({kinds}), years {rows.year.min()}-{rows.year.max()}")
+
+
+@app.command("diff")
+def diff_command(
+    a: Annotated[Path, typer.Argument(help="A run folder or manifest.json, a scenario or run file, a municipality.")],
+    b: Annotated[Path, typer.Argument(help="What to compare it with (the same kinds).")],
+) -> None:
+    """Show every parameter that differs between two runs, scenarios or run files, one per line:
+    dotted path, value in A, value in B. Exits 1 when they differ (like diff)."""
+    try:
+        found = differences(a, b)
+    except (ValueError, ImportError) as err:
+        raise _fail(err) from None
+    if not found:
+        typer.echo(f"{a} and {b}: no differences")
+        return
+
+    def cell(value: object) -> str:
+        text = "(none)" if value is None else str(value)
+        return text if len(text) <= 36 else text[:35] + "…"
+
+    rows = [("parameter", cell(str(a)), cell(str(b))), *((path, cell(x), cell(y)) for path, x, y in found)]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    for row in rows:
+        typer.echo("  ".join(text.ljust(width) for text, width in zip(row, widths, strict=True)).rstrip())
+    typer.echo(f"{len(found)} difference(s)")
+    raise typer.Exit(1)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"budgetsim {version('budgetsim')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    show_version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Simulate how a municipality splits its budget between committees, and compare allocation
+    principles. Without a RUN_FILE the commands use a registered dataset (default: the built-in
+    Borås data) and the comparison it declares (for Borås: its current model, incremental frames
+    and needs-based allocation)."""
 
 
 def main() -> None:
