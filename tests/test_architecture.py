@@ -1,7 +1,10 @@
 """The package's shape is checked, not hoped for: one-way layers (import-linter contracts in
-pyproject.toml), no import hidden inside a function, and a clean mypy run over src/."""
+pyproject.toml), no import hidden inside a function, a clean mypy run over src/, and ruff's lint
+and format checks clean over src/ and tests/."""
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import budgetsim
@@ -35,3 +38,15 @@ def test_mypy_is_clean() -> None:
 
     out, err, status = api.run(["--config-file", str(ROOT / "pyproject.toml"), str(ROOT / "src" / "budgetsim")])
     assert status == 0, out + err
+
+
+def test_ruff_lint_and_format_are_clean() -> None:
+    for check in (["check"], ["format", "--check"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "ruff", *check, "src", "tests"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr

@@ -78,3 +78,10 @@ def test_verify_reports_unaffordable_rules_instead_of_crashing() -> None:
     floor_half = bs.transitions.FloorWithDamping(bs.strategies.needs_based(), floor=0.5)
     report = verify(floor_half, ["symmetric"], max_examples=5)
     assert report.holds.tolist() == [None] and "no affordable example" in report.counterexample.iloc[0]
+
+
+def test_verify_shows_progress_over_the_axioms(capsys) -> None:
+    report = verify(bs.strategies.incremental(), ["symmetric", "deterministic"], max_examples=2, progress=True)
+    assert report.axiom.tolist() == ["symmetric", "deterministic"]
+    shown = capsys.readouterr().err
+    assert "axioms: 100%" in shown and "2/2" in shown

@@ -220,3 +220,11 @@ def test_html_fits_a_phone_and_a_desktop_screen(made, tmp_path, width) -> None:
     assert body.attrs is not None
     layout = json.loads(html.unescape(body.attrs["data-layout"] or ""))
     assert layout["wide"] == [] and layout["scroll"] <= layout["width"], layout
+    shot = tmp_path / f"page-{width}.png"
+    subprocess.run(
+        [chromium, *flags, f"--window-size={width},2000", f"--screenshot={shot}", paths["html"].resolve().as_uri()],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    assert shot.stat().st_size > 30_000  # tables and charts drawn at this width, not a blank page

@@ -277,34 +277,13 @@ def _committees(population: Population, base_year: int) -> tuple[list[Committee]
             else "standard cost per inhabitant = frame line per inhabitant"
         )
         notes += [
-            SourceNote(
-                item=f"committees.{cid}.need.need_index",
-                status="assumption",
-                value=f"{row.need_index:g}",
-                unit="index",
-                method=need_method,
-            ),
-            SourceNote(
-                item=f"committees.{cid}.need.care_intensity_growth",
-                status="assumption",
-                value=f"{row.care_intensity_growth:g}",
-                unit="per year",
-                method="committees.csv",
-            ),
-            SourceNote(
-                item=f"committees.{cid}.cost_mix.wages",
-                status="assumption",
-                value=f"{row.wage_share:g}",
-                unit="share of cost",
-                method="committees.csv",
-            ),
-            SourceNote(
-                item=f"committees.{cid}.cost_mix.internal_services",
-                status="assumption",
-                value=f"{row.internal_share:g}",
-                unit="share of cost",
-                method="committees.csv",
-            ),
+            SourceNote(item=f"committees.{cid}.{field}", status="assumption", value=f"{value:g}", unit=unit, method=how)
+            for field, value, unit, how in (
+                ("need.need_index", row.need_index, "index", need_method),
+                ("need.care_intensity_growth", row.care_intensity_growth, "per year", "committees.csv"),
+                ("cost_mix.wages", row.wage_share, "share of cost", "committees.csv"),
+                ("cost_mix.internal_services", row.internal_share, "share of cost", "committees.csv"),
+            )
         ]
     for c, row in zip(committees, table_rows(table), strict=True):
         if pd.notna(row.base_result):

@@ -18,6 +18,7 @@ from budgetsim.core.context import Allocation, StrategyLike, check_strategy
 from budgetsim.core.costs import need_and_cost
 from budgetsim.core.money import NOISE
 from budgetsim.core.stepping import plan, step
+from budgetsim.core.text import install_hint
 from budgetsim.process.balance import municipal_balance
 from budgetsim.process.calendar import planned_frames, preliminary_frames
 from budgetsim.process.rules import BudgetProcess
@@ -158,7 +159,7 @@ def run_years(
 
 
 @contextmanager
-def progress_bar(total: int, label: str, show: bool) -> Iterator[Callable[[int], None] | None]:
+def progress_bar(total: int, label: str, show: bool, unit: str = "draw") -> Iterator[Callable[[int], None] | None]:
     """A tqdm progress bar over ``total`` units when ``show`` (tqdm comes with ``budgetsim[scale]``)."""
     if not show:
         yield None
@@ -166,6 +167,6 @@ def progress_bar(total: int, label: str, show: bool) -> Iterator[Callable[[int],
     try:
         from tqdm import tqdm
     except ImportError:
-        raise ImportError("progress=True needs tqdm: pip install 'budgetsim[scale]'") from None
-    with tqdm(total=total, desc=label, unit="draw") as bar:
+        raise ImportError(install_hint("scale", "progress=True needs tqdm")) from None
+    with tqdm(total=total, desc=label, unit=unit) as bar:
         yield bar.update

@@ -42,7 +42,9 @@ MAX_ACTION_LAG = 5
 #: Frame components the year-end steps cause in later frames.
 DEFICIT_RECOVERY = Component("year-end effects", "deficit recovered", "återställt underskott", 81)
 RATCHET = Component("year-end effects", "ratchet after a surplus", "sänkt ram efter överskott", 80)
-ACCUMULATED_DRAW = Component("year-end effects", "drawn from accumulated result", "ianspråktaget ackumulerat resultat", 82)
+ACCUMULATED_DRAW = Component(
+    "year-end effects", "drawn from accumulated result", "ianspråktaget ackumulerat resultat", 82
+)
 
 
 class Ledger:

@@ -18,11 +18,22 @@ from hypothesis.errors import Unsatisfiable
 
 from budgetsim.core.context import StrategyLike
 from budgetsim.core.numeric import UnaffordableError
+from budgetsim.engine.run import progress_bar
 from budgetsim.testing.axioms import AXIOMS, AxiomNotApplicable, AxiomViolation, scale_money
 from budgetsim.testing.catalogue import CATALOGUE, Entry
 from budgetsim.testing.scenarios import processes, scenarios
 
-__all__ = ["AXIOMS", "CATALOGUE", "AxiomNotApplicable", "AxiomViolation", "Entry", "processes", "scale_money", "scenarios", "verify"]
+__all__ = [
+    "AXIOMS",
+    "CATALOGUE",
+    "AxiomNotApplicable",
+    "AxiomViolation",
+    "Entry",
+    "processes",
+    "scale_money",
+    "scenarios",
+    "verify",
+]
 
 
 def verify(
@@ -31,6 +42,7 @@ def verify(
     max_examples: int = 25,
     total: StrategyLike | None = None,
     shrink: bool = True,
+    progress: bool = False,
 ) -> pd.DataFrame:
     """Check ``strategy`` against ``axioms`` (default: all of :data:`AXIOMS`) on up to
     ``max_examples`` random scenarios each. Returns one row per axiom: axiom, holds (True; False;
@@ -40,30 +52,38 @@ def verify(
     Scenarios where the strategy's own guarantees are unaffordable (an
     :class:`~budgetsim.transitions.UnaffordableError`) are skipped, not counted as violations.
     Runs are derandomised, so a report is reproducible; ``shrink=False`` reports the first
-    violation found without simplifying it (faster).
+    violation found without simplifying it (faster); ``progress=True`` shows a bar over the axioms.
     """
     names = list(axioms or AXIOMS)
     unknown = sorted(set(names) - set(AXIOMS))
     if unknown:
         raise ValueError(f"unknown axiom(s) {unknown}; known: {', '.join(AXIOMS)}")
     rows = []
-    for name in names:
-        try:
-            _hypothesis_run(AXIOMS[name], strategy, total, max_examples, shrink)()
-            rows.append({"axiom": name, "holds": True, "counterexample": ""})
-        except AxiomViolation as err:
-            rows.append({"axiom": name, "holds": False, "counterexample": str(err)})
-        except AxiomNotApplicable as err:
-            rows.append({"axiom": name, "holds": None, "counterexample": f"not applicable: {err}"})
-        except Unsatisfiable:
-            rows.append(
-                {
-                    "axiom": name,
-                    "holds": None,
-                    "counterexample": "no affordable example: every scenario tried was unaffordable",
-                }
-            )
+    with progress_bar(len(names), "axioms", progress, unit="axiom") as advance:
+        for name in names:
+            rows.append(_check_axiom(name, strategy, total, max_examples, shrink))
+            if advance is not None:
+                advance(1)
     return pd.DataFrame(rows, columns=["axiom", "holds", "counterexample"])
+
+
+def _check_axiom(
+    name: str, strategy: StrategyLike, total: StrategyLike | None, max_examples: int, shrink: bool
+) -> dict[str, object]:
+    """One row of :func:`verify`."""
+    try:
+        _hypothesis_run(AXIOMS[name], strategy, total, max_examples, shrink)()
+    except AxiomViolation as err:
+        return {"axiom": name, "holds": False, "counterexample": str(err)}
+    except AxiomNotApplicable as err:
+        return {"axiom": name, "holds": None, "counterexample": f"not applicable: {err}"}
+    except Unsatisfiable:
+        return {
+            "axiom": name,
+            "holds": None,
+            "counterexample": "no affordable example: every scenario tried was unaffordable",
+        }
+    return {"axiom": name, "holds": True, "counterexample": ""}
 
 
 def _hypothesis_run(
