@@ -69,6 +69,7 @@ def coverage(result: Result) -> np.ndarray:
             f"strategy {result.strategy!r} gives {result.arrays.committees[c]} a negative frame in "
             f"{int(result.arrays.years[t])} ({frame[d, t, c]:,.0f} SEK); coverage is not defined"
         )
+    frame = np.maximum(frame, 0.0)  # what is left below zero is float noise: zero
     need = result.raw.need
     if np.all(need > 0):
         return frame / need
