@@ -20,9 +20,10 @@ from budgetsim.core.money import MSEK
 from budgetsim.core.text import term
 from budgetsim.datasets.registry import DEFAULT
 from budgetsim.io import run_schema, scenario_schema
-from budgetsim.io.files import check_writable, save_text, write_atomic
-from budgetsim.io.inputs import Input, kind_of, load_input
+from budgetsim.io.files import check_writable, read_document, save_text, write_atomic
+from budgetsim.io.inputs import Input, InputError, kind_of, load_input
 from budgetsim.io.municipality import check_scenario, read_municipality
+from budgetsim.io.overrides import variations
 from budgetsim.io.runs import differences, run_folder, write_manifest
 from budgetsim.io.scb import read_scb
 from budgetsim.io.tables import TABLES, write_table
@@ -32,6 +33,7 @@ from budgetsim.reporting.describe import describe
 from budgetsim.reporting.report import report
 from budgetsim.reporting.safe import safe_frame
 from budgetsim.result import simulate
+from budgetsim.sweep import sweep
 
 app = typer.Typer(
     help=(
@@ -397,7 +399,14 @@ def report_command(
         folder = run_folder(out, "report", run.name, force)
         draws, seed = draws or run.draws, run.seed if seed is None else seed
         paths = report(
-            run.scenario, run.strategies, folder, process=run.process, draws=draws, seed=seed, language=language.value
+            run.scenario,
+            run.strategies,
+            folder,
+            process=run.process,
+            draws=draws,
+            seed=seed,
+            language=language.value,
+            progress=sys.stderr.isatty(),
         )
     except (ValueError, ImportError) as err:
         raise _fail(err) from None
@@ -462,6 +471,8 @@ def validate_command(
         else:
             scenario, problems = load_input(path).scenario, []
             problems += check_scenario(scenario, str(path))
+    except InputError as err:  # a file that does not validate: its problems, as for a folder
+        scenario, problems = None, err.problems
     except (ValueError, ImportError) as err:
         raise _fail(err) from None
     errors = [p for p in problems if p.severity == "error"]
@@ -496,6 +507,75 @@ def scb_command(
         raise _fail(err) from None
     kinds = ", ".join(f"{n} {k}" for k, n in rows.kind.value_counts().items())
     typer.echo(f"Wrote {out}: {len(rows)} rows ({kinds}), years {rows.year.min()}-{rows.year.max()}")
+
+
+class Executor(str, Enum):
+    local = "local"
+    processes = "processes"
+
+
+@app.command("sweep")
+def sweep_command(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="A run file with a sweep: section, dotted paths to lists of values (economy.wage_uplift: [0.02, 0.03])."
+        ),
+    ],
+    store: Annotated[
+        Path | None,
+        typer.Option(
+            help="Parquet store of the points (default: a new folder under budgetsim-output/). "
+            "Run again with the same store to resume: points already there are not run again."
+        ),
+    ] = None,
+    executor: Annotated[Executor, typer.Option(help="local: this process; processes: a pool of workers.")] = (
+        Executor.local
+    ),
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default: one per core).", min=1)] = None,
+    draws: Annotated[
+        int | None, typer.Option(help="Draws per point (default: the run file's, else 1000).", min=1)
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed, the same for every point.")] = None,
+) -> None:
+    """Run every combination of the run file's sweep values with each of its strategies, a Monte
+    Carlo run per point, into a Parquet store (query it with budgetsim.store.query)."""
+    try:
+        document = read_document(path)
+        grid = document.get("sweep") if isinstance(document, dict) else None
+        if not grid or not isinstance(grid, dict):
+            raise ValueError(
+                f"{path}: no sweep: section; give dotted paths with lists of values, e.g. economy.wage_uplift: [0.02, 0.03]"
+            )
+        run = _load(path)
+        varied = variations(grid)
+        for changes in varied.values():  # every value checked before any point runs
+            for change in changes.values():
+                change(run.scenario)
+        folder = store or run_folder(None, "sweep", run.name)
+        draws = draws or run.draws or 1000
+        seed = run.seed if seed is None else seed
+        result = sweep(
+            run.scenario,
+            varied,
+            run.strategies,
+            draws=draws,
+            seed=seed,
+            process=run.process,
+            executor=executor.value,
+            workers=workers,
+            store=folder,
+            progress=sys.stderr.isatty(),
+        )
+    except (ValueError, ImportError) as err:
+        raise _fail(err) from None
+    last = result.risk[result.risk.year == result.risk.year.max()]
+    table = result.points.merge(last.groupby("point", as_index=False).prob_deficit.mean(), on="point")
+    typer.echo(f"{len(result.points)} points x {draws:,} draws (seed {seed}) in {folder}/")
+    typer.echo(
+        f"Probability of a deficit in {int(last.year.max())}, mean over committees\n"
+        + table.drop(columns="point").to_string(index=False, float_format="{:.3f}".format)
+    )
 
 
 @app.command("diff")

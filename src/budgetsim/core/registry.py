@@ -37,12 +37,14 @@ from pydantic import (
     ValidationInfo,
     WithJsonSchema,
     create_model,
+    field_validator,
 )
 from pydantic._internal._model_construction import ModelMetaclass  # the metaclass of every BaseModel
 from pydantic_core import PydanticCustomError
 
 from budgetsim.core.components import Component, declare
 from budgetsim.core.context import StrategyLike
+from budgetsim.scenario.base import reject_bool
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,12 @@ class Rule(BaseModel, metaclass=_PositionalMeta):
     in its class statement is registered under that tag for its ``kind``."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_for_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        """``floor: true`` is a mistake, not a floor of +100 % (pydantic would take true as 1)."""
+        return value if info.field_name is None else reject_bool(cls.model_fields[info.field_name].annotation, value)
 
     if TYPE_CHECKING:  # parameters by position or keyword (see _PositionalMeta)
 

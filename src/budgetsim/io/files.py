@@ -2,10 +2,14 @@
 JSON Schema for editors.
 
 Documents are read defensively: a file larger than :data:`MAX_BYTES`, nested deeper than
-:data:`MAX_DEPTH`, with a key given twice, or (YAML) with more than :data:`MAX_ALIASES` aliases,
-aliases standing for more than :data:`MAX_ALIAS_NODES` values or an alias inside what it refers
-to is refused, naming the file and the line. Files are written whole or not at all
-(:func:`write_atomic`).
+:data:`MAX_DEPTH`, holding more than :data:`MAX_VALUES` values (checked, for YAML, before the
+document is built in memory), with a key given twice, or (YAML) with more than
+:data:`MAX_ALIASES` aliases, aliases standing for more than :data:`MAX_ALIAS_NODES` values or an
+alias inside what it refers to is refused, naming the file and the line; so is a folder, a device
+or a pipe given as a file. Text is UTF-8, with or without a byte-order mark, or UTF-16 with one
+(as Windows tools save it). Validation errors name the file and list at most :data:`MAX_ERRORS`
+problems (:func:`validated`). Files are written whole or not at all (:func:`write_atomic`); a file
+that cannot be written is a ``ValueError`` naming it.
 """
 
 from __future__ import annotations
@@ -15,9 +19,11 @@ import os
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
+from pydantic import BaseModel, ValidationError
+from pydantic_core import PydanticCustomError
 from yaml.constructor import ConstructorError
 
 from budgetsim.scenario import Scenario
@@ -35,8 +41,16 @@ MAX_DEPTH = 50
 MAX_ALIASES = 100
 #: Most values all the aliases of a YAML document may stand for together.
 MAX_ALIAS_NODES = 100_000
+#: Most values (numbers, texts, lists and mappings) a document may hold; a scenario has thousands.
+MAX_VALUES = 200_000
+#: Most problems a validation error lists.
+MAX_ERRORS = 100
 
 _MERGE = "tag:yaml.org,2002:merge"
+SUFFIXES = (".yaml", ".yml", ".json")
+_UTF16 = (b"\xff\xfe", b"\xfe\xff")
+
+M = TypeVar("M", bound=BaseModel)
 
 
 def _children(node: yaml.Node) -> Iterator[yaml.Node]:
@@ -132,6 +146,33 @@ class DocumentLoader(_SafeLoader):
         return super().construct_mapping(node, deep)
 
 
+def _check_yaml_events(path: Path, text: str) -> None:
+    """Refuse a YAML text nested deeper than :data:`MAX_DEPTH` or holding more than
+    :data:`MAX_VALUES` values while it is parsed, before it is composed (every composed value
+    takes hundreds of bytes; 50 MB of YAML would take gigabytes)."""
+    loader = _SafeLoader(text)
+    depth = values = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            assert event is not None  # check_event() said there is one
+            depth += isinstance(event, yaml.CollectionStartEvent) - isinstance(event, yaml.CollectionEndEvent)
+            values += isinstance(event, yaml.NodeEvent)
+            problem = (
+                f"nested deeper than {MAX_DEPTH} levels"
+                if depth > MAX_DEPTH
+                else f"more than {MAX_VALUES:,} values"
+                if values > MAX_VALUES
+                else None
+            )
+            if problem is not None:
+                mark = event.start_mark
+                where = f", line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+                raise ValueError(f"{path}{where}: not valid YAML: {problem}")
+    finally:
+        loader.dispose()
+
+
 def _yaml_error(path: Path, err: yaml.YAMLError) -> ValueError:
     """``file, line L, column C: not valid YAML: what`` (PyYAML names the text, not the file)."""
     if not isinstance(err, yaml.MarkedYAMLError):
@@ -152,17 +193,84 @@ def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return data
 
 
-def _check_json_depth(path: Path, document: Any) -> None:
-    """Refuse a JSON document nested deeper than :data:`MAX_DEPTH`, naming where."""
+def _check_json_shape(path: Path, document: Any) -> None:
+    """Refuse a JSON document nested deeper than :data:`MAX_DEPTH` (naming where) or holding more
+    than :data:`MAX_VALUES` values."""
     stack: list[tuple[Any, int, tuple[str, ...]]] = [(document, 1, ())]
+    values = 0
     while stack:
         value, depth, where = stack.pop()
+        values += 1
+        if values > MAX_VALUES:
+            raise ValueError(f"{path}: more than {MAX_VALUES:,} values; is it a scenario or run file?")
         if not isinstance(value, dict | list):
             continue
         if depth > MAX_DEPTH:
             raise ValueError(f"{path}: {'.'.join(where)}: nested deeper than {MAX_DEPTH} levels")
         items = value.items() if isinstance(value, dict) else enumerate(value)
         stack.extend((child, depth + 1, (*where, str(k))) for k, child in items)
+
+
+def readable(path: str | Path, suffixes: Sequence[str] = (), limit: int = MAX_BYTES) -> Path:
+    """``path``, if it is a regular file (not a folder, a device or a pipe) of at most ``limit``
+    bytes with one of the endings ``suffixes`` (any, if none are given)."""
+    path = Path(path)
+    if not path.exists():
+        raise ValueError(f"{path}: no such file")
+    if path.is_dir():
+        raise ValueError(f"{path} is a folder; give a file")
+    if not path.is_file():
+        raise ValueError(f"{path}: not a regular file (a device or a pipe); give a file")
+    if suffixes and path.suffix.lower() not in suffixes:
+        raise ValueError(f"{path}: give a {_either(suffixes)} file")
+    size = path.stat().st_size
+    if size > limit:
+        raise ValueError(f"{path}: {size:,} bytes, larger than the {limit // 2**20} MB a file may have")
+    return path
+
+
+def read_text(path: Path) -> str:
+    """The text of ``path``: UTF-8 (a byte-order mark is dropped) or UTF-16 with a byte-order mark.
+
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "a.yaml"
+    >>> _ = path.write_bytes("name: Borås".encode("utf-16"))
+    >>> read_text(path)
+    'name: Borås'
+    """
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-16") if raw.startswith(_UTF16) else raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise ValueError(f"{path}: not UTF-8 text (byte {err.start}: {err.reason}); save it as UTF-8") from None
+
+
+def _either(options: Sequence[str]) -> str:
+    """``.a``, ``.a or .b``, ``.a, .b or .c``."""
+    return ", ".join(options[:-1]) + " or " + options[-1] if len(options) > 1 else options[0]
+
+
+def validated(model: type[M], data: Any, path: str | Path) -> M:
+    """``data`` validated as ``model``; a ``ValidationError`` names the file ``path`` as its title
+    ("2 validation errors for town.yaml")."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        raise renamed(err, str(path)) from None
+
+
+def renamed(error: ValidationError, title: str, prefix: tuple[str, ...] = ()) -> ValidationError:
+    """``error`` with the title ``title`` (a file's name), each location after ``prefix``, and at
+    most :data:`MAX_ERRORS` problems (then how many more there are)."""
+    errors = error.errors(include_url=False)
+    kept: list[Any] = [
+        {"type": PydanticCustomError(e["type"], e["msg"]), "loc": (*prefix, *e["loc"]), "input": e["input"]}
+        for e in errors[:MAX_ERRORS]
+    ]
+    if len(errors) > MAX_ERRORS:
+        more = PydanticCustomError("more_errors", f"and {len(errors) - MAX_ERRORS:,} more problems")
+        kept.append({"type": more, "loc": prefix, "input": None})
+    return ValidationError.from_exception_data(title, kept)
 
 
 def read_document(path: str | Path) -> Any:
@@ -177,19 +285,9 @@ def read_document(path: str | Path) -> Any:
     ...
     ValueError: .../twice.yaml, line 3, column 1: not valid YAML: key 'name' given twice (first on line 1)
     """
-    path = Path(path)
-    if not path.exists():
-        raise ValueError(f"{path}: no such file")
+    path = readable(path, SUFFIXES)
     suffix = path.suffix.lower()
-    if suffix not in {".json", ".yaml", ".yml"}:
-        raise ValueError(f"{path}: give a .yaml, .yml or .json file")
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise ValueError(f"{path}: {size:,} bytes, larger than the {MAX_BYTES // 2**20} MB a document may have")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as err:
-        raise ValueError(f"{path}: not UTF-8 text (byte {err.start}: {err.reason})") from None
+    text = read_text(path)
     if suffix == ".json":
         try:
             document = json.loads(text, object_pairs_hook=_json_object)
@@ -197,13 +295,19 @@ def read_document(path: str | Path) -> Any:
             raise ValueError(f"{path}: nested deeper than {MAX_DEPTH} levels") from None
         except ValueError as err:  # json.JSONDecodeError names line and column; a repeated key does not
             raise ValueError(f"{path}: not valid JSON: {err}") from None
-        _check_json_depth(path, document)
+        _check_json_shape(path, document)
         return document
+    try:
+        _check_yaml_events(path, text)
+    except yaml.YAMLError as err:
+        raise _yaml_error(path, err) from None
     loader = DocumentLoader(text)
     try:
         return loader.get_single_data()
     except yaml.YAMLError as err:
         raise _yaml_error(path, err) from None
+    except ValueError as err:  # a value Python cannot hold: a date 2023-13-45, an integer of 5,000 digits
+        raise ValueError(f"{path}: not valid YAML: {err}") from None
     except RecursionError:  # the pure-Python loader composes recursively
         raise ValueError(f"{path}: nested deeper than {MAX_DEPTH} levels") from None
     finally:
@@ -211,7 +315,7 @@ def read_document(path: str | Path) -> Any:
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """A scenario from a YAML or JSON file; errors name the field and the problem.
+    """A scenario from a YAML or JSON file; errors name the file, the field and the problem.
 
     >>> import budgetsim as bs, tempfile, pathlib
     >>> folder = pathlib.Path(tempfile.mkdtemp())
@@ -220,7 +324,7 @@ def load_scenario(path: str | Path) -> Scenario:
     >>> load_scenario(folder / "boras.yaml") == bs.default_scenario()
     True
     """
-    return Scenario.model_validate(read_document(path))
+    return validated(Scenario, read_document(path), path)
 
 
 def save_scenario(scenario: Scenario, path: str | Path) -> Path:
@@ -231,6 +335,8 @@ def save_scenario(scenario: Scenario, path: str | Path) -> Path:
 def save_document(data: Any, path: str | Path) -> Path:
     """Write ``data`` as YAML or JSON (by the file's ending), whole or not at all."""
     path = Path(path)
+    if path.suffix.lower() not in SUFFIXES:
+        raise ValueError(f"{path}: give a {_either(SUFFIXES)} file")
     text = (
         json.dumps(data, indent=1, ensure_ascii=False)
         if path.suffix.lower() == ".json"
@@ -250,12 +356,22 @@ def check_writable(path: str | Path, suffixes: Sequence[str] = ()) -> Path:
     """
     path = Path(path)
     if suffixes and path.suffix.lower() not in suffixes:
-        names = ", ".join(suffixes[:-1]) + " or " + suffixes[-1] if len(suffixes) > 1 else suffixes[0]
-        raise ValueError(f"{path}: give a {names} file")
+        raise ValueError(f"{path}: give a {_either(suffixes)} file")
     if not path.parent.is_dir():
         raise ValueError(f"{path}: the folder {path.parent} does not exist")
     if path.is_dir():
         raise ValueError(f"{path} is a folder; give a file")
+    return path
+
+
+def make_folder(path: str | Path) -> Path:
+    """The folder ``path``, made (with its parents) if it does not exist; a ``ValueError`` naming
+    it when it cannot be made or is a file."""
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ValueError(f"{path}: cannot make the folder ({err.strerror or err})") from None
     return path
 
 
@@ -266,7 +382,8 @@ def save_text(path: str | Path, text: str) -> Path:
 
 def write_atomic(path: str | Path, write: Callable[[Path], object]) -> Path:
     """Write a file whole or not at all: ``write(tmp)`` writes a temporary file next to ``path``,
-    which then replaces ``path`` in one step (``os.replace``). Refuses a folder that does not exist.
+    which then replaces ``path`` in one step (``os.replace``). Refuses a folder that does not exist;
+    a file the system does not let be written is a ``ValueError`` naming it.
 
     >>> import tempfile, pathlib
     >>> folder = pathlib.Path(tempfile.mkdtemp())
@@ -282,6 +399,9 @@ def write_atomic(path: str | Path, write: Callable[[Path], object]) -> Path:
     try:
         write(tmp)
         os.replace(tmp, path)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        raise ValueError(f"{path}: cannot be written ({err.strerror or err})") from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -45,11 +45,13 @@ class Input:
 
 class InputError(ValueError):
     """A file that does not validate: one line per problem, ``file: field: what is wrong``,
-    without pydantic's links."""
+    without pydantic's links. The file is the one the error names (a run file's scenario file,
+    say), else ``path``."""
 
     def __init__(self, path: Path, error: ValidationError) -> None:
+        file = error.title if Path(error.title).is_file() else str(path)
         self.problems = [
-            Problem(str(path), None, ".".join(map(str, e["loc"])) or None, e["msg"].removeprefix("Value error, "))
+            Problem(file, None, ".".join(map(str, e["loc"])) or None, e["msg"].removeprefix("Value error, "))
             for e in error.errors()
         ]
         super().__init__(f"{len(self.problems)} problem(s):\n" + "\n".join(f"  {p}" for p in self.problems))

@@ -29,6 +29,7 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
+from budgetsim.io.files import make_folder, write_atomic
 from budgetsim.io.scb import SUFFIXES, ScbError, read_scb
 from budgetsim.io.tables import EXTRA_HINT, TABLES, MunicipalityError, Problem, Row, Source, Table, write_table
 from budgetsim.scenario import AgeBand, Scenario
@@ -48,7 +49,7 @@ def load_municipality(path: str | Path, warn: bool = True) -> Scenario:
     scenario, problems = read_municipality(path)
     errors = [p for p in problems if p.severity == "error"]
     if errors or scenario is None:
-        raise MunicipalityError(problems)
+        raise MunicipalityError(problems, path)
     if warn:
         for p in problems:
             warnings.warn(str(p), MunicipalityWarning, stacklevel=2)
@@ -59,7 +60,10 @@ def read_municipality(path: str | Path) -> tuple[Scenario | None, list[Problem]]
     """The scenario (None if it has errors) and every problem, errors and warnings."""
     problems: list[Problem] = []
     source = Source(path)
-    rows = {name: source.read(table, problems) for name, table in TABLES.items()}
+    try:
+        rows = {name: source.read(table, problems) for name, table in TABLES.items()}
+    finally:
+        source.close()
     rows["population"] += _scb_rows(source, problems)
     builder = _Builder(source, rows, problems)
     data = builder.scenario_data()
@@ -602,7 +606,7 @@ def save_municipality(scenario: Scenario, path: str | Path, comment: bool = Fals
     tables = municipality_rows(scenario)
     if path.suffix.lower() == ".xlsx":
         return write_workbook(tables, path)
-    path.mkdir(parents=True, exist_ok=True)
+    make_folder(path)
     for name, rows in tables.items():
         write_table(path / TABLES[name].file, TABLES[name], rows, comment)
     return path
@@ -626,12 +630,9 @@ def write_workbook(tables: dict[str, list[dict[str, Any]]], path: Path) -> Path:
             for cell in sheet[sheet.max_row]:
                 if cell.data_type == "f":  # text that looks like a formula stays text
                     cell.data_type = "s"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
+    make_folder(path.parent)
     with _exact_numbers():
-        book.save(tmp)
-    tmp.replace(path)
-    return path
+        return write_atomic(path, book.save)
 
 
 @contextmanager

@@ -17,16 +17,18 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Discriminator, Field, Tag, ValidationError, model_validator
 
+from budgetsim.core.arrays import compile_scenario
 from budgetsim.core.context import StrategyLike
 from budgetsim.core.registry import Reference, Rule, build, link_rules, rules_schema
-from budgetsim.datasets.registry import DEFAULT, datasets
-from budgetsim.io.files import load_scenario, read_document, save_document
+from budgetsim.datasets.registry import DEFAULT, Dataset, datasets
+from budgetsim.io.files import load_scenario, read_document, renamed, save_document, validated
 from budgetsim.io.municipality import load_municipality
 from budgetsim.process.rules import BudgetProcess
+from budgetsim.process.runtime import compile_process
 from budgetsim.scenario import Scenario
-from budgetsim.scenario.base import Model
+from budgetsim.scenario.base import Model, Text
 
 
 def _build(spec: Mapping[str, Any], resolve: Callable[[str, str], StrategyLike]) -> StrategyLike:
@@ -43,6 +45,12 @@ def _entry(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 StrategyEntry = Annotated[dict[str, Any], AfterValidator(_entry)]
+#: A process: a preset of the dataset by name, or the fields of a BudgetProcess (errors name the
+#: fields, not both alternatives).
+ProcessSpec = Annotated[
+    Annotated[str, Tag("preset")] | Annotated[BudgetProcess, Tag("fields")],
+    Discriminator(lambda value: "preset" if isinstance(value, str) else "fields"),
+]
 
 
 class RunFile(Model):
@@ -51,10 +59,15 @@ class RunFile(Model):
 
     scenario: str = DEFAULT
     end_year: int | None = Field(default=None, description="only for a registered dataset")
-    strategies: dict[str, StrategyEntry] = Field(min_length=1)
-    process: str | BudgetProcess | None = None
+    strategies: dict[Text, StrategyEntry] = Field(min_length=1)
+    process: ProcessSpec | None = None
     draws: int | None = Field(default=None, ge=1)
-    seed: int = 0
+    seed: int = Field(default=0, ge=0)
+    sweep: dict[Text, list[Any]] | None = Field(
+        default=None,
+        description="for `budgetsim sweep`: dotted paths of scenario values, each with the values to try "
+        "(economy.wage_uplift: [0.02, 0.03, 0.04]); the other commands run the scenario as it is",
+    )
 
     @model_validator(mode="after")
     def _references(self) -> RunFile:
@@ -88,7 +101,10 @@ def build_strategies(specs: Mapping[str, Mapping[str, Any]]) -> dict[str, Strate
         return built[name]
 
     for name in specs:
-        get(name, ())
+        try:
+            get(name, ())
+        except ValidationError as err:  # in a nested rule: say which entry
+            raise renamed(err, err.title, ("strategies", name)) from None
     return {name: built[name] for name in specs}
 
 
@@ -114,36 +130,63 @@ def strategy_specs(strategies: Mapping[str, StrategyLike]) -> dict[str, dict[str
 
 
 class LoadedRun:
-    """A run file made into objects: ``scenario``, ``strategies``, ``process``, ``draws``, ``seed``."""
+    """A run file made into objects: ``scenario``, ``strategies``, ``process``, ``draws``, ``seed``.
+    Errors name the run file ``path`` and the field (or the scenario file and its field); the
+    process is checked against the scenario's committees and years here, not first when it runs."""
 
-    def __init__(self, spec: RunFile, folder: Path) -> None:
+    def __init__(self, spec: RunFile, path: Path) -> None:
         known = datasets()
-        if spec.scenario in known:
-            dataset = known[spec.scenario]
-            options = {} if spec.end_year is None else {"end_year": spec.end_year}
-            self.scenario: Scenario = dataset.scenario(**options)
-        else:
-            if spec.end_year is not None:
-                raise ValueError("end_year applies to a registered dataset only; set it in the scenario file")
-            where = folder / spec.scenario
-            tables = where.is_dir() or where.suffix.lower() in (".xlsx", ".xlsm")
-            self.scenario = load_municipality(where) if tables else load_scenario(where)
-            dataset = None
-        self.strategies = build_strategies(spec.strategies)
+        dataset = known.get(spec.scenario)
+        self.scenario = self._scenario(spec, path, dataset, known)
+        try:
+            self.strategies = build_strategies(spec.strategies)
+        except ValidationError as err:
+            raise renamed(err, str(path)) from None
+        self.process: BudgetProcess | None
         if isinstance(spec.process, str):
+            preset = spec.process
             if dataset is None:
                 raise ValueError(
-                    f"process {spec.process!r}: a preset by name needs a registered dataset as scenario "
+                    f"{path}: process: the preset {spec.process!r} needs a registered dataset as scenario "
                     f"({', '.join(known)}); give the process's fields instead"
                 )
-            self.process: BudgetProcess | None = dataset.process(spec.process)
+            self.process = _named(path, "process", lambda: dataset.process(preset))
         else:
             self.process = spec.process
+        if self.process is not None:
+            process, arrays = self.process, compile_scenario(self.scenario)
+            _named(path, "process", lambda: compile_process(process, arrays))
         self.draws, self.seed = spec.draws, spec.seed
+
+    @staticmethod
+    def _scenario(spec: RunFile, path: Path, dataset: Dataset | None, known: Mapping[str, Dataset]) -> Scenario:
+        """The run's scenario: a registered dataset, or the folder, workbook or scenario file
+        ``spec.scenario`` names (next to the run file), whose own errors name it."""
+        if dataset is not None:
+            options = {} if spec.end_year is None else {"end_year": spec.end_year}
+            return _named(path, "end_year", lambda: dataset.scenario(**options))
+        if spec.end_year is not None:
+            raise ValueError(f"{path}: end_year: applies to a registered dataset only; set it in the scenario file")
+        where = path.parent / spec.scenario
+        if not where.exists():
+            raise ValueError(
+                f"{path}: scenario: {spec.scenario!r} is neither a registered dataset ({', '.join(known)}) "
+                f"nor a folder or file next to the run file ({where} does not exist)"
+            )
+        tables = where.is_dir() or where.suffix.lower() in (".xlsx", ".xlsm")
+        return load_municipality(where) if tables else load_scenario(where)
+
+
+def _named(path: Path, field: str, make: Callable[[], Any]) -> Any:
+    """``make()``, with a ``ValueError`` it raises naming the run file and the field."""
+    try:
+        return make()
+    except ValueError as err:
+        raise ValueError(f"{path}: {field}: {err}") from None
 
 
 def load_run(path: str | Path) -> LoadedRun:
-    """Read and validate a run file; errors name the field and the problem.
+    """Read and validate a run file; errors name the file, the field and the problem.
 
     >>> import pathlib, tempfile
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "run.yaml"
@@ -152,7 +195,7 @@ def load_run(path: str | Path) -> LoadedRun:
     ['current', 'needs']
     """
     path = Path(path)
-    return LoadedRun(RunFile.model_validate(read_document(path)), path.parent)
+    return LoadedRun(validated(RunFile, read_document(path), path), path)
 
 
 def save_run(

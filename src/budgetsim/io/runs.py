@@ -20,7 +20,7 @@ from typing import Any
 
 from budgetsim.core.registry import Rule
 from budgetsim.core.strategy import strategy_name
-from budgetsim.io.files import save_text
+from budgetsim.io.files import make_folder, save_text
 from budgetsim.io.inputs import Input, load_input
 
 MANIFEST = "manifest.json"
@@ -31,7 +31,8 @@ def run_folder(out: Path | None, command: str, name: str, force: bool = False) -
     """The folder a run writes into. Without ``out``: a new folder under ``budgetsim-output/``
     named by command, input and time (``compare-boras-20261129-131500``). With ``out``: that
     folder if it is new or empty; one holding an earlier run only with ``force`` (whose files,
-    as its manifest lists them, are then removed); never a folder of other files."""
+    as its manifest lists them, are then removed); never a folder of other files. The folder is
+    made here, so a place where it cannot be is an error before anything runs."""
     if out is None:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         base = (
@@ -40,11 +41,11 @@ def run_folder(out: Path | None, command: str, name: str, force: bool = False) -
         folder, n = base, 2
         while folder.exists():
             folder, n = base.with_name(f"{base.name}-{n}"), n + 1
-        return folder
+        return make_folder(folder)
     if out.exists() and not out.is_dir():
         raise ValueError(f"--out: {out} is a file, not a folder")
     if not out.exists() or not any(out.iterdir()):
-        return out
+        return make_folder(out)
     manifest = out / MANIFEST
     if not manifest.is_file():
         raise ValueError(f"--out: {out} holds files that are not a budgetsim run; choose an empty or new folder")

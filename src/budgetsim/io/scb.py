@@ -15,13 +15,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
+import math
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from budgetsim.core.text import install_hint
+from budgetsim.io.files import read_text, readable
 
 AGE = re.compile(r"^\s*(-?\d+)(?:\s*-\s*(\d+))?\s*(\+)?")
 SUFFIXES = (".px", ".csv", ".json")
@@ -43,16 +47,24 @@ def read_scb(path: str | Path, region: str | None = None) -> pd.DataFrame:
     {'kind': 'outcome', 'published': None, 'year': 2022, 'band': '0-4', 'sex': 'total', 'count': 6304.0}
     """
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".px":
-        table, title = _px(path)
-    elif suffix == ".json":
-        table, title = _json(path)
-    elif suffix == ".csv":
-        table, title = _csv(path)
-    else:
+    readers: dict[str, Callable[[Path], tuple[pd.DataFrame, str]]] = {".px": _px, ".json": _json, ".csv": _csv}
+    reader = readers.get(path.suffix.lower())
+    if reader is None:
         raise ScbError(f"{path}: give a PC-Axis (.px) file or a PX-Web export (.csv or .json)")
+    try:
+        readable(path)
+    except ValueError as err:
+        raise ScbError(str(err)) from None
+    table, title = reader(path)
     return _population(path, table, title, region)
+
+
+def _text(path: Path) -> str:
+    """The text of an SCB file (UTF-8, or UTF-16 with a byte-order mark)."""
+    try:
+        return read_text(path)
+    except ValueError as err:
+        raise ScbError(str(err)) from None
 
 
 def _px(path: Path) -> tuple[pd.DataFrame, str]:
@@ -62,22 +74,44 @@ def _px(path: Path) -> tuple[pd.DataFrame, str]:
         raise ImportError(install_hint("scb", "PC-Axis files need pyaxis")) from None
 
     raw = path.read_bytes()
-    ansi = re.search(rb'CHARSET\s*=\s*"ANSI"', raw) is not None
+    encoding = "cp1252" if re.search(rb'CHARSET\s*=\s*"ANSI"', raw) else "utf-8"
+    try:  # before pyaxis, which leaves the file open when it cannot decode it
+        raw.decode(encoding)
+    except UnicodeDecodeError as err:
+        raise ScbError(f"{path}: not a readable PC-Axis file (not {encoding} text at byte {err.start})") from None
+    log = logging.getLogger("pyaxis")
+    level = log.level
+    log.setLevel(logging.CRITICAL + 1)  # pyaxis logs a traceback for every file it cannot parse
     try:
-        parsed = pyaxis.parse(str(path), encoding="cp1252" if ansi else "utf-8")
+        parsed = pyaxis.parse(str(path), encoding=encoding)
+        meta = parsed["METADATA"]
+        title = " ".join(" ".join(meta.get(k, [])) for k in ("MATRIX", "TITLE", "CONTENTS"))
+        table = parsed["DATA"].rename(columns={"DATA": "value"})
     except Exception as err:  # noqa: BLE001  (pyaxis raises whatever its parser meets; name the file)
         raise ScbError(f"{path}: not a readable PC-Axis file ({err})") from None
-    meta = parsed["METADATA"]
-    title = " ".join(" ".join(meta.get(k, [])) for k in ("MATRIX", "TITLE", "CONTENTS"))
-    table = parsed["DATA"].rename(columns={"DATA": "value"})
+    finally:
+        log.setLevel(level)
     return table, title
 
 
 def _json(path: Path) -> tuple[pd.DataFrame, str]:
+    text = _text(path)
     try:
-        doc = json.loads(path.read_text(encoding="utf-8-sig"))
+        doc = json.loads(text)
     except json.JSONDecodeError as err:
         raise ScbError(f"{path}: not valid JSON ({err.msg}, line {err.lineno})") from None
+    except (ValueError, RecursionError) as err:  # a number too long, or nested too deep
+        raise ScbError(f"{path}: not valid JSON ({err})") from None
+    try:
+        return _json_table(doc)
+    except (KeyError, TypeError, IndexError, AttributeError, ValueError) as err:
+        what = f"no {err}" if isinstance(err, KeyError) else str(err)
+        raise ScbError(f"{path}: not a PX-Web JSON export or JSON-stat2 as SCB writes them ({what})") from None
+
+
+def _json_table(doc: Any) -> tuple[pd.DataFrame, str]:
+    """The table and title of a JSON-stat2 or PX-Web API document (an error of the lookup, or a
+    ``ValueError``, when it is neither)."""
     if isinstance(doc, dict) and doc.get("class") == "dataset":  # JSON-stat2
         ids, dims = doc["id"], doc["dimension"]
         categories = []
@@ -89,7 +123,10 @@ def _json(path: Path) -> tuple[pd.DataFrame, str]:
         rows = pd.MultiIndex.from_product(categories, names=[dims[d].get("label", d) for d in ids]).to_frame(
             index=False
         )
-        rows["value"] = doc["value"]
+        values = doc["value"]
+        if len(values) != len(rows):
+            raise ValueError(f"{len(values)} values for {len(rows)} cells of the dimensions")
+        rows["value"] = values
         return rows, f"{doc.get('label', '')} {' '.join(ids)}"
     if isinstance(doc, dict) and "columns" in doc and "data" in doc:  # PX-Web API json
         columns = doc["columns"]
@@ -101,20 +138,27 @@ def _json(path: Path) -> tuple[pd.DataFrame, str]:
         title = " ".join(str(m.get("label", "")) + " " + str(m.get("infofile", "")) for m in doc.get("metadata", []))
         title += " " + " ".join(c.get("code", "") for c in columns if c.get("type") == "c")
         return pd.DataFrame(records), title
-    raise ScbError(f"{path}: neither a PX-Web JSON export (columns, data) nor JSON-stat2 (class: dataset)")
+    raise ValueError("it has neither 'columns' and 'data' nor 'class': 'dataset'")
 
 
 def _csv(path: Path) -> tuple[pd.DataFrame, str]:
-    text = path.read_text(encoding="utf-8-sig")
+    text = _text(path)
     lines = text.splitlines()
     delimiter = ";" if text.count(";") > text.count(",") else ","
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        rows = list(reader)
+    except csv.Error as err:
+        raise ScbError(f"{path}: line {reader.line_num + 1}: not CSV ({err})") from None
     start = next((i for i, r in enumerate(rows) if len(r) >= 2 and any(c.strip() for c in r)), None)
     if start is None:
         raise ScbError(f"{path}: no table found (a header line with two or more columns)")
     title = " ".join(lines[:start])
     header = [h.strip() for h in rows[start]]
     body = [r for r in rows[start + 1 :] if any(c.strip() for c in r)]
+    for i, r in enumerate(body, start=1):
+        if len(r) != len(header):
+            raise ScbError(f"{path}: row {i} has {len(r)} cells, the header {len(header)}")
     table = pd.DataFrame(body, columns=header)
     years = [h for h in header if re.fullmatch(r"\d{4}", h.split()[0] if h else "")]
     if years:  # wide: one column per year
@@ -170,6 +214,8 @@ def _population(path: Path, table: pd.DataFrame, title: str, region: str | None)
             raise ScbError(
                 f"{path}: row {i + 1}, count {value!r} is not a number (SCB marks missing values '..')"
             ) from None
+        if not (math.isfinite(count) and count >= 0):
+            raise ScbError(f"{path}: row {i + 1}, count {value!r} is not a number of inhabitants (0 or more)")
         sex = str(cells[sex_col]) if sex_col is not None else "total"
         parsed.append((lo, None if hi is None else int(hi), plus, int(year_text), sex, count))
     if not parsed:

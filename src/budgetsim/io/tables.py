@@ -4,20 +4,35 @@ every problem reported at once as ``file:row:column: what is wrong and what is e
 The schema is data (:data:`TABLES`): each table's columns with their type, unit, whether they are
 required, and what they mean. The loader, the template ``budgetsim init`` writes and the
 documentation all read it.
+
+Files are read defensively: a CSV file larger than :data:`MAX_BYTES`, not UTF-8 (or UTF-16 with a
+byte-order mark) or not CSV, a workbook that is not one or unpacks to more than
+:data:`MAX_UNPACKED` bytes, a table of more than :data:`MAX_ROWS` rows, values beyond the header's
+columns and formulas without a computed value are each a problem naming the file and the row.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import math
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from budgetsim.core.text import install_hint
+from budgetsim.io.files import MAX_BYTES, read_text, readable, write_atomic
+from budgetsim.scenario.base import MAX_AGE, MAX_AMOUNT, MAX_YEAR, MIN_YEAR
 
 EXTRA_HINT = install_hint("report", "an Excel workbook needs openpyxl")
+#: Most rows a table may have.
+MAX_ROWS = 1_000_000
+#: Columns of a sheet read (the widest table has a dozen; a sheet may claim 16,384).
+MAX_COLUMNS = 100
+#: Most bytes a workbook may unpack to (a small file can unpack to gigabytes).
+MAX_UNPACKED = 500 * 2**20
 
 
 @dataclass(frozen=True)
@@ -36,12 +51,14 @@ class Problem:
 
 
 class MunicipalityError(ValueError):
-    """The input has problems: ``problems`` lists every one, each naming file, row and column."""
+    """The input has problems: ``problems`` lists every one, each naming file, row and column;
+    ``source`` is the folder or workbook they are in."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], source: str | Path | None = None) -> None:
         self.problems = problems
         errors = [p for p in problems if p.severity == "error"]
-        super().__init__(f"{len(errors)} problem(s):\n" + "\n".join(f"  {p}" for p in errors))
+        where = f"{source}: " if source is not None else ""
+        super().__init__(f"{where}{len(errors)} problem(s):\n" + "\n".join(f"  {p}" for p in errors))
 
 
 @dataclass(frozen=True)
@@ -254,10 +271,12 @@ def _parse(column: Column, text: str) -> Any:
             raise ValueError(f"{text!r} is not a whole number") from None
         if not value.is_integer():
             raise ValueError(f"{text!r} is not a whole number")
-        if kind == "year" and not 1900 <= value <= 2200:
-            raise ValueError(f"{text!r} is not a year (1900-2200)")
+        if kind == "year" and not MIN_YEAR <= value <= MAX_YEAR:
+            raise ValueError(f"{text!r} is not a year ({MIN_YEAR}-{MAX_YEAR})")
         if value < 0:
             raise ValueError(f"{text!r} is negative; give 0 or more")
+        if kind == "int" and value > MAX_AGE:  # the whole numbers of the tables are ages
+            raise ValueError(f"{text!r} is not an age (0-{MAX_AGE})")
         return int(value)
     if kind == "age":
         open_ended = text.endswith("+")
@@ -276,47 +295,86 @@ def _parse(column: Column, text: str) -> Any:
         raise ValueError(f"{text!r} is not a share between 0 and 1 (give 0.7 for 70 %)")
     if kind == "amount" and number < 0:
         raise ValueError(f"{text!r} is negative")
+    if (kind == "amount" or column.unit == "SEK") and abs(number) > MAX_AMOUNT:  # money and inhabitants
+        raise ValueError(f"{text!r} is more than any budget holds (at most {MAX_AMOUNT:g})")
     return number
 
 
+class Formula(str):
+    """The text of a formula cell whose value the workbook does not hold (it was never computed)."""
+
+
+def _open_workbook(path: Path, data_only: bool) -> Any:
+    """The workbook at ``path``, read only; a ``ValueError`` naming the file when it is not one or
+    unpacks to more than :data:`MAX_UNPACKED` bytes."""
+    try:
+        import openpyxl
+    except ImportError:
+        raise ImportError(EXTRA_HINT) from None
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+        if unpacked > MAX_UNPACKED:
+            raise ValueError(f"unpacks to {unpacked:,} bytes, more than the {MAX_UNPACKED // 2**20} MB allowed")
+        return openpyxl.load_workbook(path, read_only=True, data_only=data_only)
+    except Exception as err:  # noqa: BLE001  (zipfile and openpyxl raise many kinds; name the file)
+        raise ValueError(f"{path}: not a readable Excel workbook (.xlsx): {err}") from None
+
+
 class Source:
-    """The tables of a municipality: a folder of CSV files or one Excel workbook."""
+    """The tables of a municipality: a folder of CSV files or one Excel workbook (:meth:`close` it
+    when done)."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.workbook: Any = None
+        self.formulas: Any = None
         if self.path.is_dir():
             self.kind = "folder"
         elif self.path.suffix.lower() in (".xlsx", ".xlsm"):
             self.kind = "workbook"
-            try:
-                import openpyxl
-            except ImportError:
-                raise ImportError(EXTRA_HINT) from None
-            self.workbook = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
+            readable(self.path)
+            self.workbook = _open_workbook(self.path, data_only=True)
+            self.formulas = _open_workbook(self.path, data_only=False)
         else:
             raise ValueError(f"{self.path}: not a folder of CSV files or an Excel workbook (.xlsx)")
+
+    def close(self) -> None:
+        """Close a workbook's file."""
+        for book in (self.workbook, self.formulas):
+            if book is not None:
+                book.close()
 
     def where(self, table: Table) -> str:
         return table.file if self.kind == "folder" else f"{self.path.name}:{table.name}"
 
     def exists(self, table: Table) -> bool:
         if self.kind == "folder":
-            return (self.path / table.file).is_file()
+            return (self.path / table.file).exists()
         return table.name in self.workbook.sheetnames
 
     def _lines(self, table: Table) -> Iterator[tuple[int, list[str]]]:
+        """The rows of ``table`` as text cells; a ``ValueError`` or ``csv.Error`` when the file
+        cannot be read as a table (a formula cell without a value comes as a :class:`Formula`)."""
         if self.kind == "folder":
-            with (self.path / table.file).open(encoding="utf-8-sig", newline="") as handle:
-                sample = handle.read(4096)
-                handle.seek(0)
-                delimiter = ";" if sample.count(";") > sample.count(",") else ","
-                for number, cells in enumerate(csv.reader(handle, delimiter=delimiter), start=1):
-                    yield number, cells
-        else:
-            sheet = self.workbook[table.name]
-            for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-                yield number, ["" if c is None else repr(c) if isinstance(c, float) else str(c) for c in cells]
+            text = read_text(readable(self.path / table.file, limit=MAX_BYTES))
+            sample = text[:4096]
+            delimiter = ";" if sample.count(";") > sample.count(",") else ","
+            yield from enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1)
+            return
+        sheet = self.workbook[table.name]
+        if (sheet.max_row or 0) > MAX_ROWS or (sheet.max_column or 0) > MAX_COLUMNS:  # as the sheet declares it
+            raise ValueError(
+                f"the sheet reaches cell {sheet.calculate_dimension().split(':')[-1]}; a table has at most "
+                f"{MAX_ROWS:,} rows and {MAX_COLUMNS} columns (delete what is beyond the table)"
+            )
+        values = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
+        formulas = self.formulas[table.name].iter_rows(values_only=True, max_col=MAX_COLUMNS)
+        try:
+            for number, (cells, sources) in enumerate(zip(values, formulas, strict=False), start=1):
+                yield number, [_text(c, f) for c, f in zip(cells, sources, strict=False)]
+        except Exception as err:  # noqa: BLE001  (a damaged sheet fails while it is read)
+            raise ValueError(f"not a readable sheet: {err}") from None
 
     def read(self, table: Table, problems: list[Problem]) -> list[Row]:
         """The rows of ``table`` (comment lines starting with # skipped), each cell parsed; every
@@ -327,38 +385,96 @@ class Source:
                 problems.append(Problem(where, None, None, f"missing: the table of {table.description} is required"))
             return []
         header: list[str] | None = None
-        rows = []
-        for number, cells in self._lines(table):
-            if not any(c.strip() for c in cells) or cells[0].strip().startswith("#"):
-                continue
-            if header is None:
-                header = [c.strip() for c in cells]
-                for i, name in enumerate(header):
-                    if name and name not in table.columns:
-                        problems.append(
-                            Problem(where, number, name, f"unknown column; known: {', '.join(table.columns)}")
-                        )
-                    if name and name in header[:i]:
-                        problems.append(Problem(where, number, name, "column given twice"))
-                for name, column in table.columns.items():
-                    if column.required and name not in header:
-                        problems.append(Problem(where, number, name, f"missing column: {column.description}"))
-                continue
-            row = Row(where, number)
-            for name, text in zip(header, cells, strict=False):
-                if name not in table.columns or not text.strip():
+        rows: list[Row] = []
+        number = None
+        try:
+            for number, cells in self._lines(table):
+                if number > MAX_ROWS:
+                    problems.append(
+                        Problem(where, number, None, f"more than {MAX_ROWS:,} rows; is it the right table?")
+                    )
+                    break
+                if not any(c.strip() for c in cells) or cells[0].strip().startswith("#"):
                     continue
-                try:
-                    row.values[name] = _parse(table.columns[name], text)
-                except ValueError as err:
-                    problems.append(Problem(where, number, name, f"{err}; expected {_expected(table.columns[name])}"))
-            for name, column in table.columns.items():
-                if column.required and name in header and name not in row.values:
-                    problems.append(Problem(where, number, name, f"empty; give {_expected(column)}"))
-            rows.append(row)
-        if header is None and table.required:
-            problems.append(Problem(where, None, None, "empty: give a header line and at least one row"))
+                if header is None:
+                    header = self._header(table, where, number, cells, problems)
+                else:
+                    rows.append(self._row(table, where, number, header, cells, problems))
+        except (ValueError, csv.Error) as err:
+            message = str(err).removeprefix(f"{self.path / table.file}: ")
+            problems.append(Problem(where, (number or 0) + 1, None, f"cannot be read as a table: {message}"))
+            return []
+        if table.required and not rows:
+            empty = "empty: give a header line and" if header is None else "no rows under the header: give"
+            problems.append(Problem(where, None, None, f"{empty} at least one row"))
         return rows
+
+    @staticmethod
+    def _header(table: Table, where: str, number: int, cells: list[str], problems: list[Problem]) -> list[str]:
+        """The column names of the header line, with a problem for each unknown, repeated or missing one."""
+        header = [c.strip() for c in cells]
+        for i, name in enumerate(header):
+            if name and name not in table.columns:
+                problems.append(Problem(where, number, name, f"unknown column; known: {', '.join(table.columns)}"))
+            if name and name in header[:i]:
+                problems.append(Problem(where, number, name, "column given twice"))
+        for name, column in table.columns.items():
+            if column.required and name not in header:
+                problems.append(Problem(where, number, name, f"missing column: {column.description}"))
+        return header
+
+    @staticmethod
+    def _row(
+        table: Table, where: str, number: int, header: list[str], cells: list[str], problems: list[Problem]
+    ) -> Row:
+        """One data line parsed by its columns, with a problem for each cell that is wrong or missing,
+        and for values outside the header's columns."""
+        row = Row(where, number)
+        failed: set[str] = set()
+        for name, text in zip(header, cells, strict=False):
+            if name not in table.columns or not text.strip():
+                continue
+            if isinstance(text, Formula):
+                problems.append(
+                    Problem(
+                        where,
+                        number,
+                        name,
+                        f"the formula {text} has no computed value; open and save the workbook in Excel, "
+                        "or type the value",
+                    )
+                )
+                failed.add(name)
+                continue
+            try:
+                row.values[name] = _parse(table.columns[name], text)
+            except ValueError as err:
+                problems.append(Problem(where, number, name, f"{err}; expected {_expected(table.columns[name])}"))
+                failed.add(name)
+        stray = [c for c in cells[len(header) :] if c.strip()] + [
+            c for name, c in zip(header, cells, strict=False) if not name and c.strip()
+        ]
+        if stray:
+            problems.append(
+                Problem(
+                    where,
+                    number,
+                    None,
+                    f"{len(stray)} value(s) outside the header's columns ({', '.join(map(repr, stray[:3]))}); "
+                    "is a decimal comma splitting a number? Separate columns with ; or write 0.7",
+                )
+            )
+        for name, column in table.columns.items():
+            if column.required and name in header and name not in row.values and name not in failed:
+                problems.append(Problem(where, number, name, f"empty; give {_expected(column)}"))
+        return row
+
+
+def _text(value: Any, source: Any) -> str:
+    """A workbook cell as text: its value, or (none, but a formula) the formula as a :class:`Formula`."""
+    if value is None:
+        return "" if source is None else Formula(getattr(source, "text", source))
+    return repr(value) if isinstance(value, float) else str(value)
 
 
 def _expected(column: Column) -> str:
@@ -378,20 +494,22 @@ def _expected(column: Column) -> str:
 
 
 def write_table(path: Path, table: Table, rows: list[dict[str, Any]], comment: bool = False) -> None:
-    """Write rows as a CSV file of ``table`` (columns in schema order, only those used or required);
-    with ``comment`` the file starts with lines describing each column."""
+    """Write rows as a CSV file of ``table`` (columns in schema order, only those used or required),
+    whole or not at all; with ``comment`` the file starts with lines describing each column."""
     used = [c for c, spec in table.columns.items() if spec.required or any(r.get(c) is not None for r in rows)]
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        if comment:
-            handle.write(f"# {table.name}: {table.description}\n")
-            for name in used:
-                spec = table.columns[name]
-                unit = f" [{spec.unit}]" if spec.unit else ""
-                handle.write(f"# {name}{unit}: {spec.description}{' (required)' if spec.required else ''}\n")
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(used)
-        for r in rows:
-            writer.writerow(["" if r.get(c) is None else _cell(r[c]) for c in used])
+    handle = io.StringIO()
+    if comment:
+        handle.write(f"# {table.name}: {table.description}\n")
+        for name in used:
+            spec = table.columns[name]
+            unit = f" [{spec.unit}]" if spec.unit else ""
+            handle.write(f"# {name}{unit}: {spec.description}{' (required)' if spec.required else ''}\n")
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow(used)
+    for r in rows:
+        writer.writerow(["" if r.get(c) is None else _cell(r[c]) for c in used])
+    text = handle.getvalue()
+    write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8", newline=""))
 
 
 def _cell(value: Any) -> str:

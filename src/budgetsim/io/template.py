@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from budgetsim.io.files import make_folder
 from budgetsim.io.municipality import write_workbook
 from budgetsim.io.tables import TABLES, write_table
 
@@ -132,14 +133,20 @@ def town() -> dict[str, list[dict[str, Any]]]:
 
 
 def write_template(path: str | Path, xlsx: bool = False) -> Path:
-    """Write the template: a folder of commented CSV files, or with ``xlsx`` one workbook."""
+    """Write the template: a new folder of commented CSV files (or an empty one), or with ``xlsx``
+    a new workbook; what exists is never overwritten."""
     path = Path(path)
     tables = town()
     if xlsx:
-        return write_workbook(tables, path if path.suffix.lower() == ".xlsx" else path.with_suffix(".xlsx"))
+        book = path if path.suffix.lower() == ".xlsx" else path.with_suffix(".xlsx")
+        if book.exists():
+            raise ValueError(f"{book} exists; give a new workbook")
+        return write_workbook(tables, book)
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"{path} is a file; give a new folder")
     if path.exists() and any(path.iterdir()):
         raise ValueError(f"{path} is not empty; give a new folder")
-    path.mkdir(parents=True, exist_ok=True)
+    make_folder(path)
     for name, rows in tables.items():
         write_table(path / TABLES[name].file, TABLES[name], rows, comment=True)
     return path

@@ -1,14 +1,110 @@
 """Shared pydantic configuration: scenario objects are immutable and reject unknown fields,
 so a typo in a scenario file is an error, not a silently ignored key; a yes/no where a number
-belongs (``base_frame: true``) is an error too, not the number 1."""
+belongs (``base_frame: true``, or inside a year path or a row of counts) is an error too, not the
+number 1."""
 
-from typing import Any, get_args
+import re
+import types
+from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationInfo, field_validator
+
+#: Largest amount of money a scenario may hold (SEK): far above any municipality's budget, far
+#: below where sums over years and draws lose their precision; a larger one is a typo.
+MAX_AMOUNT = 1e15
+#: Most inhabitants an age band may count.
+MAX_COUNT = 1e10
+#: Highest age an age range may name.
+MAX_AGE = 150
+#: The years a scenario may run in.
+MIN_YEAR, MAX_YEAR = 1900, 2200
+
+_LEAVES = (int, float, str, type(None))
+_CONTAINERS = (dict, tuple, list, Union, types.UnionType)
+
+
+def check_amount(value: float) -> float:
+    """``value``, if it is an amount of money a scenario can hold (at most :data:`MAX_AMOUNT` either way)."""
+    if abs(value) > MAX_AMOUNT:
+        raise ValueError(f"{value:g} SEK is more than any budget holds (at most {MAX_AMOUNT:g} SEK); is it a typo?")
+    return value
+
+
+#: An amount of money in SEK, at most :data:`MAX_AMOUNT` either way.
+Amount = Annotated[float, AfterValidator(check_amount)]
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def check_text(value: str) -> str:
+    """``value``, if it holds no control character (a tab or a line break is fine): no file
+    format carries them all, and a workbook cannot hold them.
+
+    >>> check_text("Omsorg | äldre\\nrad två")
+    'Omsorg | äldre\\nrad två'
+    """
+    found = _CONTROL.search(value)
+    if found is not None:
+        raise ValueError(f"a control character ({found.group()!r}) at position {found.start()}; remove it")
+    return value
+
+
+#: Text without control characters.
+Text = Annotated[str, AfterValidator(check_text)]
+
+
+def years_text(years: list[int]) -> str:
+    """A list of years for a message, shortened when long.
+
+    >>> years_text([2025]), years_text(list(range(2026, 2501)))
+    ('[2025]', '[2026, 2027, 2028, ..., 2500] (475 years)')
+    """
+    if len(years) <= 6:
+        return str(years)
+    return f"[{', '.join(map(str, years[:3]))}, ..., {years[-1]}] ({len(years)} years)"
 
 
 def _admits_bool(annotation: Any) -> bool:
     return annotation is bool or any(_admits_bool(a) for a in get_args(annotation))
+
+
+def _plain_data(annotation: Any) -> bool:
+    """Whether ``annotation`` is built of numbers and text in dicts, tuples, lists and unions only
+    (so a yes/no anywhere inside a value of it is a mistake)."""
+    if annotation in _LEAVES or annotation is Ellipsis:
+        return True
+    return get_origin(annotation) in _CONTAINERS and all(_plain_data(a) for a in get_args(annotation))
+
+
+def _first_bool(value: Any) -> str | None:
+    """Where the first yes/no value in ``value`` is (a dict's keys and values, a list's or tuple's
+    items, by their path), if it has one."""
+    stack: list[tuple[Any, str]] = [(value, "")]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, bool):
+            return f"{item} at {where.lstrip('.')}" if where else str(item)
+        if isinstance(item, dict):
+            for key, child in item.items():
+                if isinstance(key, bool):
+                    return f"the key {key}"
+                stack.append((child, f"{where}.{key}"))
+        elif isinstance(item, list | tuple):
+            stack.extend((child, f"{where}.{i}") for i, child in enumerate(item))
+    return None
+
+
+def reject_bool(annotation: Any, value: Any) -> Any:
+    """``value`` for a field of type ``annotation``, unless it is (or, in plain data, holds) a
+    yes/no where the type has no room for one (pydantic would take ``true`` as 1)."""
+    if isinstance(value, bool) and not _admits_bool(annotation):
+        raise ValueError(f"{value} is a yes/no value; give a number")
+    if isinstance(value, dict | list | tuple) and _plain_data(annotation):
+        found = _first_bool(value)
+        if found is not None:
+            raise ValueError(f"{found} is a yes/no value; give a number")
+    return value
 
 
 class Model(BaseModel):
@@ -17,8 +113,6 @@ class Model(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _no_bool_for_numbers(cls, value: Any, info: ValidationInfo) -> Any:
-        if isinstance(value, bool) and info.field_name is not None:
-            field = cls.model_fields[info.field_name]
-            if not _admits_bool(field.annotation):
-                raise ValueError(f"{value} is a yes/no value; give a number")
-        return value
+        if info.field_name is None:
+            return value
+        return reject_bool(cls.model_fields[info.field_name].annotation, value)

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from budgetsim.scenario.base import Model
+from budgetsim.scenario.base import Amount, Model, Text
 from budgetsim.scenario.population import AgeSpan
 
 
@@ -43,7 +43,7 @@ class VolumeDriver(AgeSpan):
     '65+'
     """
 
-    price: float = Field(ge=0, description="SEK per inhabitant of the range, base-year prices")
+    price: Amount = Field(ge=0, description="SEK per inhabitant of the range, base-year prices")
 
 
 class NeedWeight(AgeSpan):
@@ -51,7 +51,7 @@ class NeedWeight(AgeSpan):
     allocation compares weighted need across committees, so the scale matters between committees;
     the cost side uses only its changes over time."""
 
-    weight: float = Field(ge=0, description="standard cost per inhabitant, base-year SEK")
+    weight: Amount = Field(ge=0, description="standard cost per inhabitant, base-year SEK")
 
 
 class NeedProfile(Model):
@@ -82,7 +82,7 @@ class ListPrice(AgeSpan):
     """
 
     year: int
-    price: float = Field(ge=0, description="SEK per inhabitant of the ages, that year's prices")
+    price: Amount = Field(ge=0, description="SEK per inhabitant of the ages, that year's prices")
 
 
 class PriceList(Model):
@@ -103,11 +103,11 @@ class PriceList(Model):
 class Committee(Model):
     """A committee with its base-year frame and everything that drives its allocation and cost."""
 
-    id: str = Field(min_length=1, max_length=12, pattern=r"^\S+$")
-    name: str = Field(min_length=1)
-    sector: str = Field(min_length=1)
-    base_frame: float = Field(gt=0, description="frame in the base year, SEK")
-    base_cost: float | None = Field(
+    id: Text = Field(min_length=1, max_length=12, pattern=r"^\S+$")
+    name: Text = Field(min_length=1)
+    sector: Text = Field(min_length=1)
+    base_frame: Amount = Field(gt=0, description="frame in the base year, SEK")
+    base_cost: Amount | None = Field(
         default=None, gt=0, description="net cost in the base year, SEK (default: the base frame)"
     )
     cost_mix: CostMix

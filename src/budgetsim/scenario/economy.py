@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator, model_validator
 
-from budgetsim.scenario.base import Model
+from budgetsim.scenario.base import Amount, Model, Text, check_amount
 
 YearPath = dict[int, float]
 
@@ -76,6 +76,10 @@ class Economy(Model):
         for year, value in (path or {}).items():
             if value < 0:
                 raise ValueError(f"year {year}: amount {value} is negative")
+            try:
+                check_amount(value)
+            except ValueError as err:
+                raise ValueError(f"year {year}: {err}") from None
         return path
 
     @model_validator(mode="after")
@@ -120,8 +124,8 @@ class Addition(Model):
 
     year: int
     committee: str
-    amount: float
-    label: str = "political addition"
+    amount: Amount
+    label: Text = "political addition"
 
 
 class Investment(Model):
@@ -131,8 +135,8 @@ class Investment(Model):
 
     year: int
     committee: str
-    running_cost: float = Field(ge=0, description="SEK a year, base-year prices")
-    label: str = "investment"
+    running_cost: Amount = Field(ge=0, description="SEK a year, base-year prices")
+    label: Text = "investment"
 
 
 class CostStep(Model):
@@ -142,4 +146,4 @@ class CostStep(Model):
     year: int
     committee: str
     share: float = Field(gt=-1, le=1, description="change of the cost level; a step above +100 % is a typo")
-    label: str = "cost step"
+    label: Text = "cost step"

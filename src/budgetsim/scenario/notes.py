@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from budgetsim.scenario.base import Model
+from budgetsim.scenario.base import Model, Text
 
 Status = Literal["published", "estimate", "assumption"]
 
@@ -19,9 +19,9 @@ class SourceNote(Model):
     by the stated method; ``assumption`` = a choice made for lack of data.
     """
 
-    item: str = Field(min_length=1)
+    item: Text = Field(min_length=1)
     status: Status
-    value: str = ""
-    unit: str = ""
-    source: str = ""
-    method: str = ""
+    value: Text = ""
+    unit: Text = ""
+    source: Text = ""
+    method: Text = ""

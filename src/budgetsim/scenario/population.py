@@ -13,14 +13,14 @@ from itertools import pairwise
 
 from pydantic import Field, field_validator, model_validator
 
-from budgetsim.scenario.base import Model
+from budgetsim.scenario.base import MAX_AGE, MAX_COUNT, Model, Text
 
 
 class AgeRange(Model):
     """Ages ``min_age``..``max_age`` inclusive; ``max_age=None`` means open-ended."""
 
-    min_age: int = Field(ge=0)
-    max_age: int | None = Field(default=None, ge=0)
+    min_age: int = Field(ge=0, le=MAX_AGE)
+    max_age: int | None = Field(default=None, ge=0, le=MAX_AGE)
 
     @model_validator(mode="after")
     def _ordered(self) -> AgeRange:
@@ -36,7 +36,7 @@ class AgeBand(AgeRange):
     True
     """
 
-    label: str = Field(min_length=1)
+    label: Text = Field(min_length=1)
 
 
 class AgeSpan(AgeRange):
@@ -68,6 +68,8 @@ def _check_counts(counts: Counts, what: str) -> Counts:
         for value in row:
             if not (math.isfinite(value) and value >= 0):
                 raise ValueError(f"{what}, year {year}: counts must be finite and >= 0, got {value}")
+            if value > MAX_COUNT:
+                raise ValueError(f"{what}, year {year}: {value:g} inhabitants in one band; give at most {MAX_COUNT:g}")
     return counts
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 from pydantic import Field, model_validator
 
-from budgetsim.scenario.base import Model
+from budgetsim.scenario.base import MAX_YEAR, MIN_YEAR, Model, Text, years_text
 from budgetsim.scenario.committee import Committee, VolumeDriver
 from budgetsim.scenario.economy import Addition, CostStep, Economy, Investment
 from budgetsim.scenario.notes import SourceNote
@@ -28,9 +28,9 @@ class Scenario(Model):
     (2024, 2030, 'Grundskolenämnden')
     """
 
-    name: str = "scenario"
-    base_year: int
-    end_year: int
+    name: Text = "scenario"
+    base_year: int = Field(ge=MIN_YEAR, le=MAX_YEAR)
+    end_year: int = Field(ge=MIN_YEAR, le=MAX_YEAR)
     committees: tuple[Committee, ...] = Field(min_length=1)
     population: Population
     economy: Economy
@@ -44,11 +44,13 @@ class Scenario(Model):
     @classmethod
     def _constant_rates(cls, data: Any) -> Any:
         """A rate or amount of the economy given once (``wage_uplift: 0.035``) applies to every
-        budget year."""
+        budget year (when the years are valid; else their own errors say what is wrong)."""
         if not isinstance(data, dict) or not isinstance(data.get("economy"), dict):
             return data
         base, end = data.get("base_year"), data.get("end_year")
-        if not isinstance(base, int) or not isinstance(end, int):
+        if not (
+            isinstance(base, int) and isinstance(end, int) and MIN_YEAR <= min(base, end) <= max(base, end) <= MAX_YEAR
+        ):
             return data
         paths = {name for name, f in Economy.model_fields.items() if "dict" in str(f.annotation)}
         economy = {
@@ -101,13 +103,13 @@ class Scenario(Model):
             if isinstance(path, dict):
                 missing = sorted(years - set(path))
                 if missing:
-                    raise ValueError(f"economy.{name}: no value for budget year(s) {missing}")
+                    raise ValueError(f"economy.{name}: no value for budget year(s) {years_text(missing)}")
 
     def _check_population(self) -> None:
         pop = self.population
         missing = [y for y in range(self.base_year, self.end_year + 1) if y not in pop.outcomes]
         if missing:
-            raise ValueError(f"population.outcomes: no counts for year(s) {missing}")
+            raise ValueError(f"population.outcomes: no counts for year(s) {years_text(missing)}")
         for year in self.years:
             for known_year in (year - 1, year):
                 try:
