@@ -163,3 +163,12 @@ def test_sweep_errors_name_the_path_and_value(tmp_path: Path) -> None:
     bad = runner.invoke(app, ["sweep", str(run_file)])
     assert bad.exit_code == 2 and "no sweep: section" in bad.output
     assert not (tmp_path / "s").exists()  # nothing run, nothing written
+
+
+def test_a_run_that_fails_leaves_no_folder(town: Path) -> None:
+    failed = runner.invoke(app, ["compare", str(town / "nope")])
+    assert failed.exit_code == 2 and not Path("budgetsim-output").exists()
+    (town / "uncertainty.csv").unlink()  # the run's folder is named, then Monte Carlo finds nothing to draw
+    failed = runner.invoke(app, ["compare", str(town), "--draws", "10"])
+    assert failed.exit_code == 2 and "the scenario has no uncertainty" in failed.output
+    assert not Path("budgetsim-output").exists()

@@ -31,8 +31,8 @@ def run_folder(out: Path | None, command: str, name: str, force: bool = False) -
     """The folder a run writes into. Without ``out``: a new folder under ``budgetsim-output/``
     named by command, input and time (``compare-boras-20261129-131500``). With ``out``: that
     folder if it is new or empty; one holding an earlier run only with ``force`` (whose files,
-    as its manifest lists them, are then removed); never a folder of other files. The folder is
-    made here, so a place where it cannot be is an error before anything runs."""
+    as its manifest lists them, are then removed); never a folder of other files. A given ``out``
+    is made here, so a place where it cannot be is an error before anything runs."""
     if out is None:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         base = (
@@ -41,7 +41,7 @@ def run_folder(out: Path | None, command: str, name: str, force: bool = False) -
         folder, n = base, 2
         while folder.exists():
             folder, n = base.with_name(f"{base.name}-{n}"), n + 1
-        return make_folder(folder)
+        return folder  # made when the run writes, so a run that fails leaves no empty folder
     if out.exists() and not out.is_dir():
         raise ValueError(f"--out: {out} is a file, not a folder")
     if not out.exists() or not any(out.iterdir()):
