@@ -4,9 +4,12 @@ words once ``language="sv"`` is asked for."""
 
 import html
 import re
+import subprocess
+from pathlib import Path
 
 import matplotlib
 import pytest
+from test_report import headless_chromium
 
 import budgetsim as bs
 from budgetsim.core.registry import registered
@@ -78,11 +81,36 @@ def test_bridges_and_the_dataset_model_are_in_swedish() -> None:
     assert english_words(bs.describe(S, bs.strategies.boras_current(), boras_practice(), "sv")) == set()
 
 
-def test_the_swedish_report_has_no_english_words(tmp_path) -> None:
+@pytest.fixture(scope="module")
+def swedish_report(tmp_path_factory) -> Path:
     strategies = {"current": bs.strategies.boras_current(), "needs based": bs.strategies.needs_based()}
-    paths = report(S, strategies, tmp_path, process=boras_practice(), draws=30, seed=1, language="sv")
-    page = paths["html"].read_text(encoding="utf-8")
+    out = tmp_path_factory.mktemp("sv")
+    return report(S, strategies, out, process=boras_practice(), draws=30, seed=1, language="sv")["html"]
+
+
+def test_the_swedish_report_has_no_english_words(swedish_report: Path) -> None:
+    page = swedish_report.read_text(encoding="utf-8")
     assert '<html lang="sv">' in page
     charts = " ".join(re.findall(r"<svg\b.*?</svg>", page, flags=re.DOTALL))
     assert "behovstäckning" in visible_text(charts).lower()  # chart words are text, and Swedish
     assert english_words(visible_text(page)) == set()
+
+
+def test_the_swedish_report_in_a_browser(swedish_report: Path, tmp_path: Path) -> None:
+    """What Chromium shows of the Swedish report: the glossary (Ordlista), one colour scale for the
+    coverage of both strategies, a fan chart per strategy and committee, and no English words."""
+    chromium, flags = headless_chromium(tmp_path)
+    dom = subprocess.run(
+        [chromium, *flags, "--dump-dom", swedish_report.resolve().as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    assert '<h2 id="glossary">Ordlista</h2>' in dom and "<dt>genomsnittlig behovstäckning</dt>" in dom
+    spreads = re.findall(r'<figure class="coverage" data-spread="([^"]+)">', dom)
+    assert len(spreads) == 2 and len(set(spreads)) == 1
+    fans = dom.split('<h3 class="fan">')[1:]
+    assert [f[: f.index("<")] for f in fans] == ["nuvarande modell", "behovsbaserad"]
+    assert all(f.split("<h")[0].count("<figure>") == len(S.committees) for f in fans)
+    assert english_words(visible_text(dom)) == set()
