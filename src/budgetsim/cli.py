@@ -548,10 +548,7 @@ def sweep_command(
                 f"{path}: no sweep: section; give dotted paths with lists of values, e.g. economy.wage_uplift: [0.02, 0.03]"
             )
         run = _load(path)
-        varied = variations(grid)
-        for changes in varied.values():  # every value checked before any point runs
-            for change in changes.values():
-                change(run.scenario)
+        varied = variations(grid)  # sweep() makes every variant, so checks every value, before a point runs
         folder = store or run_folder(None, "sweep", run.name)
         draws = draws or run.draws or 1000
         seed = run.seed if seed is None else seed

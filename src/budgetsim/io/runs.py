@@ -74,6 +74,14 @@ def strategy_entry(strategy: Any) -> Any:
     return strategy.spec() if isinstance(strategy, Rule) and strategy.tag else strategy_name(strategy)
 
 
+def rules(run: Input) -> dict[str, Any]:
+    """A run's strategies as run-file entries and its budget process, as JSON-ready data."""
+    return {
+        "strategies": {name: strategy_entry(st) for name, st in run.strategies.items()},
+        "process": None if run.process is None else run.process.model_dump(mode="json"),
+    }
+
+
 def describe_run(run: Input, path: Path | None) -> dict[str, Any]:
     """What a run is made of, as JSON-ready data: inputs with hashes, scenario, strategies, process."""
     s = run.scenario
@@ -87,8 +95,7 @@ def describe_run(run: Input, path: Path | None) -> dict[str, Any]:
             "end_year": s.end_year,
             "committees": list(s.committee_ids),
         },
-        "strategies": {name: strategy_entry(st) for name, st in run.strategies.items()},
-        "process": None if run.process is None else run.process.model_dump(mode="json"),
+        **rules(run),
         "sources": sources,
     }
 
@@ -150,8 +157,7 @@ def comparable(path: Path) -> dict[str, Any]:
     run = load_input(path)
     return {
         "scenario": run.scenario.model_dump(mode="json", exclude={"notes"}),
-        "strategies": {name: strategy_entry(st) for name, st in run.strategies.items()},
-        "process": None if run.process is None else run.process.model_dump(mode="json"),
+        **rules(run),
         "draws": run.draws,
         "seed": run.seed,
     }

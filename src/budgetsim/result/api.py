@@ -9,7 +9,6 @@ from collections.abc import Sequence
 
 from budgetsim.core.arrays import ScenarioArrays, compile_scenario
 from budgetsim.core.context import StrategyLike, check_strategy, strategy_name
-from budgetsim.core.strategy import display_name
 from budgetsim.engine.montecarlo import DEFAULT_QUANTILES, run_monte_carlo
 from budgetsim.engine.run import NegativeFrames, progress_bar, run_years
 from budgetsim.process.rules import BudgetProcess
@@ -40,7 +39,7 @@ def simulate(
     arrays = scenario if isinstance(scenario, ScenarioArrays) else compile_scenario(scenario)
     label = name or strategy_name(strategy)
     raw, records = run_years(arrays, strategy, label, process, negative_frames)
-    return Result(arrays, label, raw, records, display=None if name else display_name(strategy, "sv"))
+    return Result(arrays, label, raw, records, rule=strategy)
 
 
 _COMPILED: OrderedDict[int, tuple[Scenario, ScenarioArrays]] = OrderedDict()
@@ -111,6 +110,5 @@ def monte_carlo(
             progress=advance,
             negative_frames=negative_frames,
         )
-    display = None if name else display_name(strategy, "sv")
-    result = Result(arrays, label, kept, display=display) if kept is not None else None
+    result = Result(arrays, label, kept, rule=strategy) if kept is not None else None
     return MonteCarloResult(label, draws, seed, stream, result)

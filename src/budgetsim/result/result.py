@@ -41,6 +41,8 @@ import numpy as np
 import pandas as pd
 
 from budgetsim.core.arrays import ScenarioArrays
+from budgetsim.core.context import StrategyLike, strategy_name
+from budgetsim.core.strategy import display_name
 from budgetsim.core.text import term
 from budgetsim.engine.run import ProcessRecords, RunArrays
 from budgetsim.result.bridge import Bridge, bridge
@@ -50,8 +52,9 @@ from budgetsim.scenario import Scenario
 class Result:
     """One strategy simulated on one scenario: ``scenario`` (the :class:`~budgetsim.Scenario`),
     ``arrays`` (its compiled form, with the draws run), ``strategy`` (its name), ``raw`` (the
-    engine's arrays), ``process`` (what a budget process recorded) and ``display`` (the strategy's
-    Swedish name, see :meth:`strategy_in`). See the module docstring for the tables."""
+    engine's arrays), ``process`` (what a budget process recorded) and ``rule`` (the strategy
+    object, which names itself in a language, see :meth:`strategy_in`). See the module docstring
+    for the tables."""
 
     def __init__(
         self,
@@ -59,20 +62,21 @@ class Result:
         strategy: str,
         raw: RunArrays,
         process: ProcessRecords | None = None,
-        display: str | None = None,
+        rule: StrategyLike | None = None,
     ) -> None:
         self.scenario: Scenario = arrays.scenario
         self.arrays = arrays
         self.strategy = strategy
         self.raw = raw
         self.process = process
-        self._swedish = display
+        self.rule = rule
 
     def strategy_in(self, language: str = "en") -> str:
-        """The strategy's name in ``language``: a built-in rule's Swedish name, or the name the
-        user gave (a name in the glossary, such as 'current', translated)."""
-        if language == "sv" and self._swedish is not None:
-            return self._swedish
+        """The strategy's name in ``language``: a rule run under its own name names itself
+        (:func:`~budgetsim.core.strategy.display_name`); a name the user gave is translated when
+        the glossary knows it (such as 'current')."""
+        if self.rule is not None and self.strategy == strategy_name(self.rule):
+            return display_name(self.rule, language)
         return term(self.strategy, language)
 
     def explain(
