@@ -67,7 +67,7 @@ def test_alabama_check_uses_the_revenue_path_when_that_is_the_total() -> None:
 
     def perverse(ctx):  # gives FSN less the more there is
         frames = bs.money.apportion(ctx.total_available, ctx.weighted_need)
-        frames[:, 0] = 2e9 - 0.2 * ctx.total_available
+        frames[:, 0] = 3e9 - 0.2 * ctx.total_available
         return {"needs": frames - ctx.last_frame}
 
     with pytest.raises(AxiomViolation, match=r"5 % more in total gives \['FSN'\] less in 2024"):

@@ -118,5 +118,9 @@ def test_description_of_the_process_covers_requests_roles_and_reserve() -> None:
     text = bs.describe(bs.default_scenario(), bs.strategies.boras_current(), process)
     assert "Requests: GSN may request money" in text and "2024: 1 %" in text
     assert "Hoarders hold back 50 % of the pool" in text and "GSN: 2.0" in text and "vary at random by 20 %" in text
-    assert "takes the result above 2 % of revenue" in text
+    assert "takes the part of the balanced-budget result above 2 % of tax revenue, general grants" in text
+    sv = bs.describe(bs.default_scenario(), bs.strategies.boras_current(), bs.datasets.boras.boras_practice(), "sv")
+    assert "Novembersteget: när kommunfullmäktige beslutar kommunbidragen" in sv and "tilläggsanslag" in sv
+    assert "balanskravsresultatet" in sv and "skatteintäkter, generella statsbidrag och utjämning" in sv
+    assert "väktaren" in sv and "förkämparna" in sv and "resultatöverföring" in sv and "budgetår 2024–2030" in sv
     assert "FSN: deficits 100 % written off; surpluses 0 % clawed back (no rule given)." in text

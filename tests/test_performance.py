@@ -124,7 +124,7 @@ def test_a_sweep_variation_reuses_the_drawn_numbers(scenario: bs.Scenario) -> No
 
 
 def test_the_draw_cache_is_bounded() -> None:
-    block = Block(*(np.zeros((2, 4, 3)) for _ in range(4)))
+    block = Block(*(np.zeros((2, 4, 3)) for _ in range(5)))
     cache = DrawCache(max_bytes=3 * block.nbytes)
     layout = layout_of(bs.engine.compile_scenario(bs.default_scenario()), bs.default_scenario().uncertainty)
     for b in range(5):

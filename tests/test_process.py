@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 import budgetsim as bs
 from budgetsim.datasets.boras import boras_practice, kept_surpluses
-from budgetsim.process import Balance, BudgetProcess, Requests, YearEndRule
+from budgetsim.process import Balance, BudgetProcess, DrawAccumulated, KeepSurplus, Requests, YearEndRule
 
 FLAT = {"wage_uplift": 0.0, "price_uplift": 0.0, "efficiency": 0.0}
 YEARS = range(2024, 2027)
@@ -62,15 +62,29 @@ def test_deficits_written_off_leave_the_frame_alone() -> None:
 
 def test_surplus_kept_then_spent_on_one_offs() -> None:
     process = BudgetProcess(year_end={"A": YearEndRule(accumulated_draw=0.5)})
-    r = _run(_scenario(("A", 100.0, 90.0)), process)
-    # 2024: +10 kept. 2025: draws 5 (one-off), spends it: cost 95, +10 kept, saved 15.
-    # 2026: the 5 is reversed, draws 7.5: frame 107.5, cost 97.5, saved 17.5
-    assert _series(r, "frames", "frame") == pytest.approx([100, 105, 107.5])
-    assert _series(r, "year_end", "drawn") == pytest.approx([0, 5, 7.5])
-    assert _series(r, "year_end", "accumulated") == pytest.approx([10, 15, 17.5])
-    assert _series(r, "outcomes", "cost") == pytest.approx([90, 95, 97.5])
+    r = _run(_scenario(("A", 100.0, 90.0), spending_adaptation=0.5), process)
+    # spending adaptation 0.5: cost = 90 + 0.5 x (frame - 90)
+    # 2024: frame 100, cost 95, +5 kept. 2025: draws 2.5 (one-off): frame 102.5, cost 96.25, +6.25 kept,
+    # saved 5 - 2.5 + 6.25 = 8.75. 2026: the 2.5 is reversed, draws 4.375: frame 104.375, cost 97.1875,
+    # +7.1875 kept, saved 8.75 - 4.375 + 7.1875 = 11.5625
+    assert _series(r, "frames", "frame") == pytest.approx([100, 102.5, 104.375])
+    assert _series(r, "year_end", "drawn") == pytest.approx([0, 2.5, 4.375])
+    assert _series(r, "year_end", "accumulated") == pytest.approx([5, 8.75, 11.5625])
+    assert _series(r, "outcomes", "cost") == pytest.approx([95, 96.25, 97.1875])
     recurring = r.components.query("component not in ['accumulated_draw']").groupby("year").amount.sum()
     assert recurring.tolist() == pytest.approx([100, 100, 100])  # the level never rises
+
+
+def test_a_kept_surplus_above_the_cap_is_handed_back_and_draws_wait_for_a_request() -> None:
+    steps = (KeepSurplus(cap=0.12), DrawAccumulated(share=0.5, on_request=True))
+    r = _run(_scenario(("A", 100.0, 90.0)), BudgetProcess(year_end={"A": steps}))
+    # +10 a year; at most 12 % of the 100 frame may be saved: 10 kept, then 2 kept and 8 handed back
+    assert _series(r, "year_end", "accumulated") == pytest.approx([10, 12, 12])
+    assert _series(r, "year_end", "clawed_back") == pytest.approx([0, 8, 10])
+    assert _series(r, "year_end", "drawn") == [0, 0, 0]  # no deficit, no request, no draw
+    r = _run(_scenario(("A", 100.0, 103.0)), BudgetProcess(year_end={"A": steps}, opening_accumulated={"A": 20.0}))
+    # a deficit of 3 in 2024 is carried (the closing step); the 2025 budget asks for it: draws min(0.5 x 20, 3)
+    assert _series(r, "year_end", "drawn")[:2] == pytest.approx([0, 3])
 
 
 def test_ratchet_after_surplus_with_claw_back() -> None:

@@ -21,15 +21,22 @@ def practice() -> bs.Result:
 
 
 def test_deficits_are_written_off_in_general(practice: bs.Result) -> None:
-    debt = practice.year_end.query("year == 2030").set_index("committee").debt / MSEK
-    # the old preset carried VÄN's deficits: a debt of 340 MSEK by 2030; written off after negotiation
-    # four times in five, a fifth stays as debt (recovered the next year)
-    assert debt["VÄN"] == pytest.approx(32.9, abs=0.05)
-    assert debt.drop("VÄN").abs().max() == 0
-    written = practice.year_end.query("committee == 'VÄN'").written_off / MSEK
-    assert written.round(1).tolist() == [0.0, 0.0, 0.0, 55.5, 89.9, 111.7, 131.8]
-    ifn = practice.year_end.query("committee == 'IFN'")
-    assert (ifn.carried_forward == 0).all()  # IFO's deficits "alltid skrivs av" (l.460)
+    ye = practice.year_end.set_index(["committee", "year"])
+    deficit = (-ye.result).clip(lower=0)
+    # IFO's deficits "alltid skrivs av" (l.460)
+    assert np.allclose(ye.loc["IFN"].written_off, deficit.loc["IFN"]) and (ye.loc["IFN"].carried_forward == 0).all()
+    # SON's after negotiation four times in five (l.492): the expected share in a deterministic run;
+    # the fifth carried is recovered from the next frame, so the debt at the end is the last year's
+    son = ye.loc["SON"]
+    assert np.allclose(son.written_off, 0.8 * deficit.loc["SON"]) and np.allclose(
+        son.carried_forward, 0.2 * deficit.loc["SON"]
+    )
+    assert son.debt.iloc[-1] == pytest.approx(son.carried_forward.iloc[-1])
+    # VÄN pays its deficits from the 170 MSEK it saved (l.474) before anything is written off
+    van = ye.loc["VÄN"]
+    assert np.allclose(van.covered_by_savings, deficit.loc["VÄN"]) and (van.written_off == 0).all()
+    assert van.accumulated.iloc[-1] == pytest.approx(170 * MSEK - deficit.loc["VÄN"].sum())
+    assert round(van.accumulated.iloc[-1] / MSEK, 1) == 113.2
 
 
 def test_negotiated_write_off_is_drawn_in_monte_carlo() -> None:
@@ -47,24 +54,41 @@ def test_negotiated_write_off_is_drawn_in_monte_carlo() -> None:
     assert share == pytest.approx(0.3, abs=1e-12)  # a deterministic run writes off the expected share
 
 
-def test_municipal_result_stays_within_one_to_four_percent(practice: bs.Result) -> None:
+def test_municipal_result_stays_between_zero_and_five_percent(practice: bs.Result) -> None:
     balance = practice.balance
     share = (balance.result / balance.revenue).round(4)
-    assert share.tolist() == [0.0182, 0.0206, 0.0248, 0.0291, 0.0307, 0.0328, 0.0349]
-    assert ((share >= 0.01) & (share <= 0.04)).all()
-    assert balance.reserve.iloc[0] / MSEK == pytest.approx(262.9, abs=0.05)  # from the 201.4 MSEK of 2013
+    assert share.tolist() == [0.0231, 0.0268, 0.0313, 0.0357, 0.0396, 0.0435, 0.0472]
+    assert ((share >= 0) & (share <= 0.05)).all()
+    # the reserve (RUR) takes the result above 1 % of revenue, up to 5 % of revenue
+    first = balance.iloc[0]
+    assert first.reserve_deposit == pytest.approx(first.result - 0.01 * first.revenue)
+    assert first.reserve / MSEK == pytest.approx(201.4 + first.reserve_deposit / MSEK)
+    assert (balance.reserve <= 0.05 * balance.revenue + 1e-6).all() and (balance.reserve_draw == 0).all()
+    committees = practice.outcomes.groupby("year")[["frame", "cost"]].sum()
+    aggregate = (committees.frame - committees.cost) / committees.frame
+    assert aggregate.between(-0.03, 0.03).all()  # Borås's committees stayed within about +-2 %
 
 
-def test_november_step_hands_the_room_to_committees_without_volume_compensation(practice: bs.Result) -> None:
-    nov = practice.components.query("component == 'november_additions' and year == 2024").set_index("committee")
-    amounts = (nov.amount / MSEK).round(2)
-    assert amounts[amounts > 0].to_dict() == {"IFN": 10.53, "SON": 18.69, "ÖVR": 21.99}
+def test_november_step_hands_out_about_one_percent_of_frames_to_all(practice: bs.Result) -> None:
+    from budgetsim.datasets.boras import november_cap
+
+    c = practice.components.query("year == 2024").pivot(index="committee", columns="component", values="amount")
+    proposed = c.drop(columns=["november_additions"]).sum(axis=1)  # the frames when November comes
+    november = c.november_additions
+    # 82, 30 and 57 MSEK in 2017, 2018 and 2020 on the frames of the year before: 0.95 % on average
+    assert november_cap() == pytest.approx((82 / 5646 + 30 / (5646 * 1.048) + 57 / (5646 * 1.048 * 1.05 * 1.04)) / 3)
+    assert november.sum() == pytest.approx(november_cap() * proposed.sum(), rel=1e-9)  # the cap binds
+    assert np.allclose(november / november.sum(), proposed / proposed.sum())  # to all, by frame
+    assert round(november["IFN"] / MSEK, 2) == 5.36
+    # half is temporary: reversed the next year
+    reversal = practice.components.query("year == 2025 and component == 'one_off_reversal'").set_index("committee")
+    assert np.allclose(reversal.amount.reindex(november.index, fill_value=0), -0.5 * november)
     bridge = practice.explain("IFN", 2024)
     assert "additions in November" in bridge.table.label.tolist() and bridge.check()
-    # with the additions, the total frame is what revenue allows after the result target
+    # the rest of the room stays in the result
     frames = practice.frames.query("year == 2024").frame.sum()
     e = S.economy
-    assert frames == pytest.approx(e.revenue[2024] * (1 - e.result_target - e.other_net_costs_share), rel=1e-9)
+    assert frames < e.revenue[2024] * (1 - e.result_target - e.other_net_costs_share)
 
 
 def test_november_additions_named_and_temporary() -> None:
@@ -80,29 +104,35 @@ def test_november_additions_named_and_temporary() -> None:
 
 
 def test_windfalls_are_measured_against_outcomes() -> None:
-    d = bs.simulate(S, CURRENT).diagnostics
+    biased = bs.boras(forecast_bias=True)
+    d = bs.simulate(biased, CURRENT).diagnostics
     outcome = d.query("name == 'volume_outcome_error'").pivot(index="year", columns="committee", values="value") / MSEK
-    assert outcome.loc[2024, ["FSN", "GSN", "GVN", "VÄN"]].round(2).tolist() == [10.43, 19.25, 4.85, 3.42]
-    assert round(outcome.loc[2030, "GSN"], 1) == 133.5
+    assert outcome.loc[2024, ["FSN", "GSN", "GVN", "VÄN"]].round(2).tolist() == [11.92, 22.0, 5.55, 3.91]
+    assert round(outcome.loc[2030, "GSN"], 1) == 152.5
     uncorrected = d.query("name == 'volume_uncorrected_error'").pivot(index="year", columns="committee", values="value")
-    assert round(uncorrected.loc[2030, "GSN"] / MSEK, 1) == 97.9  # against later forecasts only
-    settled = bs.simulate(S, bs.strategies.Incremental() + bs.strategies.VolumeUplift(settle_on_outcome=True))
+    assert round(uncorrected.loc[2030, "GSN"] / MSEK, 1) == 111.8  # against later forecasts only
+    # the headline scenario assumes no bias: what is left is the 2023 forecast's own level error
+    headline = bs.simulate(S, CURRENT).diagnostics.query("name == 'volume_outcome_error' and committee == 'GSN'")
+    assert round(headline.value.sum() / MSEK, 1) == 18.0
+    settled = bs.simulate(biased, bs.strategies.Incremental() + bs.strategies.VolumeUplift(settle_on_outcome=True))
     errors = settled.diagnostics.query("name == 'volume_outcome_error' and committee == 'GSN'").value / MSEK
-    assert errors.max() < 20  # settled each year on actual counts: the error does not accumulate
+    assert errors.max() < 25  # settled each year on actual counts: the error does not accumulate
     assert "volume_settlement" in settled.components.component.unique()
     with pytest.raises(ValueError, match="choose one"):
         bs.strategies.VolumeUplift(correct_forecast_errors=True, settle_on_outcome=True)
 
 
-def test_without_the_forecast_bias_both_windfalls_and_savings_appear() -> None:
-    unbiased = bs.boras(forecast_bias=False)
-    mc = bs.monte_carlo(unbiased, CURRENT, draws=300, seed=4, keep_draws=True)
+def test_the_historical_forecast_bias_is_drawn_in_monte_carlo() -> None:
+    assert S.uncertainty is not None
+    population = S.uncertainty.population.model_copy(update={"drift": 0.0})
+    without_drift = S.replace(uncertainty=S.uncertainty.model_copy(update={"population": population}))
+    mc = bs.monte_carlo(without_drift, CURRENT, draws=300, seed=4, keep_draws=True)
     assert mc.result is not None
     errors = mc.result.raw.info["volume_outcome_error"][:, -1, mc.result.arrays.committees.index("GSN")]
-    assert (errors > 0).mean() > 0.2 and (errors < 0).mean() > 0.2
-    biased = bs.monte_carlo(S, CURRENT, draws=300, seed=4, keep_draws=True).result
-    assert biased is not None
-    assert (biased.raw.info["volume_outcome_error"][:, -1, 1] > 0).mean() > 0.95
+    assert (errors > 0).mean() > 0.2 and (errors < 0).mean() > 0.2  # windfalls and hidden savings both
+    drifted = bs.monte_carlo(S, CURRENT, draws=300, seed=4, keep_draws=True).result
+    assert drifted is not None
+    assert (drifted.raw.info["volume_outcome_error"][:, -1, 1] > 0).mean() > 0.95  # children over-forecast
 
 
 def test_base_year_facts() -> None:
@@ -147,9 +177,16 @@ def test_internal_prices_at_the_charged_rate_and_investment_costs() -> None:
     assert c.loc[2024, "internal_prices"] == pytest.approx(van.base_frame * 0.10 * 0.015, rel=1e-12)
     level = np.prod([1 + 0.75 * 0.033 + 0.25 * 0.018] * 3)  # VÄN's cost mix, 2024-2026
     assert c.loc[2026, "investment_running_costs"] == pytest.approx(30e6 * level, rel=1e-12)
-    without = bs.simulate(s, CURRENT).outcomes.query("committee == 'VÄN' and year == 2026")
-    base = bs.simulate(S, CURRENT).outcomes.query("committee == 'VÄN' and year == 2026")
-    assert without.cost.iloc[0] > base.cost.iloc[0] + 30e6  # running costs fall on the committee
+
+    def cost(scenario: bs.Scenario, adaptation: float) -> float:
+        economy = scenario.economy.model_copy(update={"spending_adaptation": adaptation})
+        out = bs.simulate(scenario.replace(economy=economy), CURRENT).outcomes
+        return float(out.query("committee == 'VÄN' and year == 2026").cost.iloc[0])
+
+    # uncompensated, the running costs fall on the committee: all of them when cost follows need...
+    assert cost(s, 0.0) - cost(S, 0.0) > 30e6
+    # ...and with activity adapting to the frame, the committee gives up other activity for 95 % of them
+    assert cost(s, 0.95) - cost(S, 0.95) == pytest.approx(0.05 * (cost(s, 0.0) - cost(S, 0.0)), rel=1e-9)
 
 
 def test_pupil_money_splits_a_fixed_frame() -> None:
@@ -166,14 +203,3 @@ def test_pupil_money_splits_a_fixed_frame() -> None:
     assert np.allclose(amounts.sum(axis=1).to_numpy(), gsn, rtol=1e-12)
     # Norra: 2 MSEK + 400 x (80,000 + 1.5 x 10,000) = 40 MSEK; Södra: 2 + 300 x 85,000 = 27.5 MSEK
     assert amounts.loc[2024, "Norra"] / amounts.loc[2024, "Södra"] == pytest.approx(40 / 27.5, rel=1e-12)
-
-
-def test_hindcast_against_published_history() -> None:
-    h = bs.hindcast()
-    table = h.table.set_index(["measure", "year"])
-    assert table.loc["frame growth"].published.tolist() == [0.048, 0.05, 0.04, 0.04]  # boras.se, 2017-2020
-    assert (table.loc["result"].published / MSEK).tolist() == [171.0, 185.0, 284.0]
-    assert h.within_tolerance()  # frame growth within 1 percentage point, results within 100 MSEK
-    assert round(h.revenue_growth, 4) == 0.0418 and round(h.cost_ratio, 3) == 1.018
-    assert round(table.loc[("frame growth", 2019), "error"], 4) == -0.0093
-    assert h.scenario.base_year == 2016 and sum(a.amount for a in h.scenario.additions if a.year == 2017) == 82e6

@@ -13,7 +13,7 @@ from budgetsim import core, datasets, engine, io, metrics, process, reporting, s
 from budgetsim.compare import Comparison, MonteCarloComparison, compare, compare_monte_carlo
 from budgetsim.core import Allocation, BudgetContext, StrategyLike, money
 from budgetsim.datasets.boras import boras
-from budgetsim.datasets.boras_hindcast import Hindcast, hindcast
+from budgetsim.datasets.boras_backtest import backtest
 from budgetsim.datasets.registry import DEFAULT, dataset
 from budgetsim.engine import NegativeFrameError, NegativeFrameWarning
 from budgetsim.io import MunicipalityError, load_municipality, save_municipality
@@ -60,7 +60,6 @@ __all__ = [
     "CostUncertainty",
     "Economy",
     "EconomyUncertainty",
-    "Hindcast",
     "Investment",
     "MonteCarloComparison",
     "MonteCarloResult",
@@ -78,6 +77,7 @@ __all__ = [
     "StrategyLike",
     "Uncertainty",
     "VolumeDriver",
+    "backtest",
     "boras",
     "compare",
     "compare_monte_carlo",
@@ -86,7 +86,6 @@ __all__ = [
     "default_scenario",
     "describe",
     "engine",
-    "hindcast",
     "io",
     "load_municipality",
     "metrics",

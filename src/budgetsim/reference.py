@@ -96,31 +96,38 @@ def simulate_reference(
     """Frames by component, need and cost for every (year, committee).
 
     ``needs`` distributes the scenario's total available, or with ``needs_total_from_others``
-    the total the incremental and volume parts would give; it then replaces those parts.
+    the total the incremental and volume parts give on their own path from the base-year frames;
+    it then replaces those parts.
     """
     out = ReferenceResult()
     last = {c.id: c.base_frame for c in scenario.committees}
+    own = dict(last)  # the incremental and volume parts on their own path (for needs_total_from_others)
     base_counts = scenario.population.outcomes[scenario.base_year]
     e = scenario.economy
-    for year in scenario.years:
+
+    def parts_from(frames: dict[str, float], year: int) -> dict[str, dict[str, float]]:
         changes: dict[str, dict[str, float]] = {}
         for c in scenario.committees:
             parts: dict[str, float] = {}
             if incremental:
-                parts["wages"] = last[c.id] * c.cost_mix.wages * e.wage_uplift[year]
-                parts["prices"] = last[c.id] * c.cost_mix.other * e.price_uplift[year]
-                parts["efficiency"] = -last[c.id] * e.efficiency[year]
+                parts["wages"] = frames[c.id] * c.cost_mix.wages * e.wage_uplift[year]
+                parts["prices"] = frames[c.id] * c.cost_mix.other * e.price_uplift[year]
+                parts["efficiency"] = -frames[c.id] * e.efficiency[year]
                 parts["additions"] = sum(a.amount for a in scenario.additions if a.year == year and a.committee == c.id)
             covered = volume_committees is None or c.id in volume_committees
             if volume and covered and c.volume_drivers:
                 parts.update(_volume(scenario, c, year, basis, correct_forecast_errors))
             changes[c.id] = parts
+        return changes
+
+    for year in scenario.years:
+        changes = parts_from(last, year)
         if needs:
-            total: float | None = (
-                sum(last[c] + sum(p.values()) for c, p in changes.items())
-                if needs_total_from_others
-                else e.available(year)
-            )
+            total: float | None = e.available(year)
+            if needs_total_from_others:
+                own_changes = parts_from(own, year)
+                own = {cid: own[cid] + sum(p.values()) for cid, p in own_changes.items()}
+                total = sum(own.values())
             assert total is not None
             weights = {}
             for c in scenario.committees:
@@ -163,5 +170,7 @@ def simulate_reference(
                 _need_units(scenario, c, scenario.population.outcomes[year], year - scenario.base_year) / base_units
             )
             out.need[(year, c.id)] = c.base_net_cost * volume_index * need_price * productivity
-            out.cost[(year, c.id)] = c.base_net_cost * volume_index * cost_price * productivity * step
+            need_driven = c.base_net_cost * volume_index * cost_price * productivity * step
+            # activity adapts to the frame: the same spending behaviour whatever rule set it
+            out.cost[(year, c.id)] = need_driven + e.spending_adaptation * (out.frames[(year, c.id)] - need_driven)
     return out

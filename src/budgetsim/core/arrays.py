@@ -70,6 +70,7 @@ class ScenarioArrays:
     need_index: np.ndarray  # (C,)
     care_intensity_growth: np.ndarray  # (C,)
     care_shock: np.ndarray  # (D|1, T+1, C) log deviation of care intensity, base_year .. end_year
+    spending_adaptation: np.ndarray  # (D|1,) share of frame minus need-driven cost that is spent
     first_draw: int = 0  # global index of draw 0 (Monte Carlo chunks)
     seed: int = 0  # seed of the Monte Carlo draws (process randomness derives from it too)
     stochastic: bool = False  # drawn from the uncertainty: random process rules draw; otherwise they take expectations
@@ -198,6 +199,7 @@ DRAW_FIELDS = frozenset(
         "population_shock",
         "cost_level",
         "care_shock",
+        "spending_adaptation",
     }
 )
 
@@ -312,6 +314,7 @@ def compile_scenario(scenario: Scenario) -> ScenarioArrays:
         need_index=np.array([c.need.need_index if c.need else 1.0 for c in committees]),
         care_intensity_growth=np.array([c.need.care_intensity_growth if c.need else 0.0 for c in committees]),
         care_shock=np.zeros((1, len(years) + 1, C)),
+        spending_adaptation=np.array([econ.spending_adaptation]),
     )
 
 

@@ -46,6 +46,9 @@ class BudgetContext:
     arrays: ScenarioArrays
     t: int  #: index of the budget year in ``arrays.years``
     last_frame: np.ndarray  #: (D, C) last year's frames, SEK
+    #: ``totals(strategy)`` gives (D, T) the total frame that strategy proposes each year on its own
+    #: path in this run's setting (inside the same budget process, if any); None: its rule alone
+    totals: TotalsOf | None = None
 
     @property
     def year(self) -> int:
@@ -133,6 +136,8 @@ class BudgetContext:
 AllocationLike = Allocation | Mapping[str, np.ndarray]
 #: Anything that can serve as a strategy: a function or callable object of the budget context.
 StrategyLike = Callable[["BudgetContext"], AllocationLike]
+#: Gives a strategy's proposed total frame (D, T) on its own path.
+TotalsOf = Callable[[StrategyLike], np.ndarray]
 
 
 def as_allocation(value: AllocationLike) -> Allocation:

@@ -10,9 +10,12 @@ For committee c in year t (base year 0), with outcome rates (not the rates frame
            + rest x price) x prod(1 - realised efficiency) x cost steps (e.g. new legislation)
            + running costs of new investments x the same price index
 
-So cost exceeds need exactly by what the allocation model cannot see: internal services priced
-above the general price index and cost steps; need exceeds the frame by what the allocation
-misses (driver bands, forecast errors, care intensity, uplift below actual prices).
+So the need-driven cost exceeds need exactly by what the allocation model cannot see: internal
+services priced above the general price index and cost steps; need exceeds the frame by what the
+allocation misses (driver bands, forecast errors, care intensity, uplift below actual prices).
+
+The net cost a committee books is its need-driven cost moved towards its frame by the scenario's
+spending adaptation λ (:func:`spend`): activity adapts to the frame, the same way whatever rule set it.
 """
 
 from __future__ import annotations
@@ -31,8 +34,20 @@ class NeedAndCost:
     cost: np.ndarray  # (D, T, C) SEK
 
 
+def spend(need_driven: np.ndarray, frame: np.ndarray, adaptation: np.ndarray) -> np.ndarray:
+    """Net cost booked: need-driven cost + λ x (frame - need-driven cost), with λ the spending
+    adaptation of each draw (D|1,); arrays shaped (D, C) or (D, T, C).
+
+    >>> float(spend(np.array([[100.0]]), np.array([[110.0]]), np.array([0.8]))[0, 0])
+    108.0
+    """
+    lam = adaptation.reshape(-1, *([1] * (np.ndim(frame) - 1)))
+    return need_driven + lam * (frame - need_driven)
+
+
 def need_and_cost(arrays: ScenarioArrays) -> NeedAndCost:
-    """Need and actual net cost for every draw, budget year and committee (SEK)."""
+    """Need and need-driven net cost (before adapting to the frame, :func:`spend`) for every draw,
+    budget year and committee (SEK)."""
     units = need_units(arrays, arrays.outcome_population, np.arange(len(arrays.years) + 1))  # (D, T+1, C)
     volume = units[:, 1:] / units[:, :1]
     wage, price = arrays.wage_outcome[..., None], arrays.price_outcome[..., None]

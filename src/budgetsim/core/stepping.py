@@ -8,15 +8,21 @@ import numpy as np
 
 from budgetsim.core.arrays import ScenarioArrays
 from budgetsim.core.components import BASE
-from budgetsim.core.context import Allocation, AllocationLike, BudgetContext, as_allocation
+from budgetsim.core.context import Allocation, AllocationLike, BudgetContext, TotalsOf, as_allocation
 
 
 def step(
-    arrays: ScenarioArrays, strategy: Callable[[BudgetContext], AllocationLike], t: int, last: np.ndarray, label: str
+    arrays: ScenarioArrays,
+    strategy: Callable[[BudgetContext], AllocationLike],
+    t: int,
+    last: np.ndarray,
+    label: str,
+    totals: TotalsOf | None = None,
 ) -> Allocation:
     """The strategy's allocation for budget year index ``t`` from frames ``last`` (D, C), with every
-    change and diagnostic checked and broadcast to (D, C)."""
-    allocation = as_allocation(strategy(BudgetContext(arrays, t, last)))
+    change and diagnostic checked and broadcast to (D, C). ``totals``: where other strategies'
+    own-path totals come from (:attr:`BudgetContext.totals`)."""
+    allocation = as_allocation(strategy(BudgetContext(arrays, t, last, totals)))
     year = int(arrays.years[t])
     if BASE in allocation.changes:
         raise ValueError(f"strategy {label!r}: component name {BASE!r} is reserved for last year's frame")
@@ -32,6 +38,7 @@ def plan(
     last: np.ndarray,
     years: int,
     label: str,
+    totals: TotalsOf | None = None,
 ) -> list[Allocation]:
     """The allocations for budget years ``t0 .. t0 + years - 1`` as planned at the budget of ``t0``:
     every year of the plan knows only the population forecast that budget knew."""
@@ -46,7 +53,7 @@ def plan(
         )
     out = []
     for t in range(t0, end):
-        allocation = step(frozen, strategy, t, last, label)
+        allocation = step(frozen, strategy, t, last, label, totals)
         out.append(allocation)
         last = last + sum(allocation.changes.values(), np.zeros_like(last))
     return out

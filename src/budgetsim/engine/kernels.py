@@ -21,7 +21,7 @@ import numpy as np
 from budgetsim.core.arrays import KNOWN_OFFSETS, ScenarioArrays
 from budgetsim.core.components import BASE
 from budgetsim.core.context import BudgetContext, StrategyLike
-from budgetsim.core.costs import NeedAndCost
+from budgetsim.core.costs import NeedAndCost, spend
 from budgetsim.core.strategy import Combined
 from budgetsim.engine.run import RunArrays
 from budgetsim.engine.sampling import running
@@ -94,7 +94,8 @@ def run_fused(arrays: ScenarioArrays, parts: tuple[Part, ...], keep: bool) -> Ru
         return None
     for value in (*(v for k, v in components.items() if k != BASE), *info.values()):
         value += 0.0  # as the general loop's merge: 0.0 + change (a negative zero becomes zero)
-    return RunArrays(frame=frame, components=components, info=info, need=costs.need, cost=costs.cost)
+    cost = spend(costs.cost, frame, arrays.spending_adaptation) if arrays.spending_adaptation.any() else costs.cost
+    return RunArrays(frame=frame, components=components, info=info, need=costs.need, cost=cost)
 
 
 def need_and_cost(arrays: ScenarioArrays) -> NeedAndCost:

@@ -8,14 +8,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal
+from weakref import WeakKeyDictionary
 
 import numpy as np
 import pandas as pd
 
 from budgetsim.core.arrays import ScenarioArrays
 from budgetsim.core.components import BASE, ONE_OFF_REVERSAL
-from budgetsim.core.context import Allocation, StrategyLike, check_strategy
-from budgetsim.core.costs import need_and_cost
+from budgetsim.core.context import Allocation, StrategyLike, TotalsOf, check_strategy, strategy_name
+from budgetsim.core.costs import need_and_cost, spend
 from budgetsim.core.money import NOISE
 from budgetsim.core.stepping import plan, step
 from budgetsim.core.text import install_hint
@@ -42,6 +43,7 @@ class ProcessRecords:
 
     year_end: dict[str, np.ndarray]
     requests: dict[str, np.ndarray]
+    proposed: np.ndarray  # the frames the strategy proposed, before the process's adjustments
     november: np.ndarray
     preliminary: np.ndarray
     plans: list[tuple[int, int, np.ndarray]]  # (planned at index, year index, (D, C) frames)
@@ -91,12 +93,14 @@ def run_years(
     check_strategy(strategy, arrays)
     costs = need_and_cost(arrays)
     run = None
+    totals = june_totals = plan_totals = None
     if process is not None:
+        totals, june_totals, plan_totals = _reference_totals(arrays, process, negative_frames)
         run = ProcessRun(compile_process(process, arrays), arrays, costs)
         arrays = run.with_pessimism()
     period = process.frame_period if process else 1
     D, T, C = arrays.draws, len(arrays.years), len(arrays.committees)
-    frame, cost, recurring_before, november = (np.empty((D, T, C)) for _ in range(4))
+    frame, cost, recurring_before, november, proposals = (np.empty((D, T, C)) for _ in range(5))
     components: dict[str, np.ndarray] = {BASE: np.empty((D, T, C))}
     info: dict[str, np.ndarray] = {}
     last = np.broadcast_to(arrays.base_frame, (D, C)).astype(float)
@@ -108,19 +112,20 @@ def run_years(
         recurring_before[:, t] = recurring
         if period > 1:
             if t % period == 0:
-                planned = plan(arrays, strategy, t, recurring, period, label)
+                planned = plan(arrays, strategy, t, recurring, period, label, totals)
             allocation = planned[t % period]
             if t % period:
                 fixed[t] = dict(allocation.changes)
         else:
-            allocation = step(arrays, strategy, t, recurring, label)
+            allocation = step(arrays, strategy, t, recurring, label, totals)
         changes = dict(allocation.changes)
         if one_offs.any():
             changes[ONE_OFF_REVERSAL] = -one_offs
         proposed = recurring + sum(allocation.changes.values(), np.zeros((D, C)))
+        proposals[:, t] = proposed
         one_offs = np.zeros((D, C))
         if run is not None:
-            extra, offs = run.adjustments(t, proposed)
+            extra, offs = run.adjustments(t, proposed, mid_period=period > 1 and t % period > 0)
             november[:, t] = proposed + sum((v for k, v in (*extra.items(), *offs.items()) if k in AUTUMN), 0.0)
             for key, value in (*extra.items(), *offs.items()):
                 changes[key] = changes.get(key, 0.0) + value
@@ -133,7 +138,8 @@ def run_years(
                 store[key][:, t] = value
         last = last + sum(changes.values(), np.zeros((D, C)))
         frame[:, t] = last
-        cost[:, t] = costs.cost[:, t] if run is None else run.actual_cost(t)
+        need_driven = costs.cost[:, t] if run is None else run.need_driven_cost(t)
+        cost[:, t] = spend(need_driven, last, arrays.spending_adaptation)
         if run is not None:
             run.settle(t, last, cost[:, t])
     check_frames(frame, arrays, label, negative_frames)
@@ -143,8 +149,9 @@ def run_years(
         records = ProcessRecords(
             year_end=run.ledger.records,
             requests=run.request_records,
+            proposed=proposals,
             november=november,
-            preliminary=preliminary_frames(arrays, strategy, recurring_before, fixed, label),
+            preliminary=preliminary_frames(arrays, strategy, recurring_before, fixed, label, june_totals),
             plans=planned_frames(
                 arrays,
                 strategy,
@@ -152,10 +159,47 @@ def run_years(
                 starts if period > 1 else list(range(T)),
                 process.planning_horizon,
                 label,
+                plan_totals,
             ),
             balance=municipal_balance(arrays, cost, process.balance),
         )
     return RunArrays(frame=frame, components=components, info=info, need=costs.need, cost=cost), records
+
+
+#: A reference run's totals: November proposals, June frames, and plans by the year they were made.
+ReferenceTotals = tuple[np.ndarray, np.ndarray, dict[int, np.ndarray]]
+#: Reference runs inside a budget process, per compiled scenario: (strategy, process) -> totals.
+_REFERENCE_RUNS: WeakKeyDictionary[ScenarioArrays, dict[tuple[int, int], tuple[object, object, ReferenceTotals]]] = (
+    WeakKeyDictionary()
+)
+
+
+def _reference_totals(
+    arrays: ScenarioArrays, process: BudgetProcess, negative_frames: NegativeFrames
+) -> tuple[TotalsOf, TotalsOf, Callable[[int], TotalsOf]]:
+    """Where a top-down rule inside ``process`` takes another strategy's total from: that strategy
+    run on its own path in the same process, computed once per compiled scenario, strategy and
+    process. Returns its November proposals, its June frames and (for each planning year t0) its
+    plans made then, each (D, T) summed over committees (NaN where a plan does not reach)."""
+    runs = _REFERENCE_RUNS.setdefault(arrays, {})
+
+    def reference(strategy: StrategyLike) -> ReferenceTotals:
+        key = (id(strategy), id(process))
+        found = runs.get(key)
+        if found is None or found[0] is not strategy or found[1] is not process:
+            _, records = run_years(arrays, strategy, strategy_name(strategy), process, negative_frames)
+            assert records is not None
+            plans: dict[int, np.ndarray] = {}
+            for t0, t, frames in records.plans:
+                plans.setdefault(t0, np.full(records.proposed.shape[:2], np.nan))[:, t] = frames.sum(axis=-1)
+            found = (strategy, process, (records.proposed.sum(axis=-1), records.preliminary.sum(axis=-1), plans))
+            runs[key] = found
+        return found[2]
+
+    def plans_at(t0: int) -> TotalsOf:
+        return lambda strategy: reference(strategy)[2][t0]
+
+    return (lambda strategy: reference(strategy)[0]), (lambda strategy: reference(strategy)[1]), plans_at
 
 
 @contextmanager

@@ -24,19 +24,24 @@ from budgetsim.scenario.uncertainty import Uncertainty, sd_for
 
 #: Most bytes of drawn numbers the cache keeps (least recently used blocks go first).
 DRAW_CACHE_BYTES = 64 * 2**20
+#: Random-number stream of the spending adaptation (1-4: the scenario's paths, 5: negotiated write-offs).
+ADAPTATION_STREAM = 6
 
 
 @dataclass(frozen=True)
 class Layout:
     """What one block draws: standard normals for the population of each uncertain year and band,
-    for 4 economy shocks and the committees with a care-intensity spread each budget year, and
-    one uniform per committee-year for legislation."""
+    for 4 economy shocks and the committees with a care-intensity spread each budget year, one
+    uniform per committee-year for legislation, and (with a spread) one standard normal per draw
+    for its spending adaptation."""
 
     population_years: tuple[int, ...]
     bands: int
     years: tuple[int, ...]
     care: int
     committees: int
+    adaptation: int = 0
+    base_year: int = 0
 
 
 @dataclass(frozen=True, eq=False)
@@ -47,10 +52,11 @@ class Block:
     economy: np.ndarray
     care: np.ndarray
     law: np.ndarray
+    adaptation: np.ndarray
 
     @property
     def nbytes(self) -> int:
-        return sum(a.nbytes for a in (self.population, self.economy, self.care, self.law))
+        return sum(a.nbytes for a in (self.population, self.economy, self.care, self.law, self.adaptation))
 
 
 class DrawCache:
@@ -99,14 +105,16 @@ def layout_of(arrays: ScenarioArrays, uncertainty: Uncertainty) -> Layout:
         years=tuple(int(y) for y in arrays.years),
         care=sum(sd > 0 for sd in care_sd),
         committees=len(arrays.committees),
+        adaptation=int(uncertainty.economy.spending_adaptation_sd > 0),
+        base_year=arrays.base_year,
     )
 
 
 def draw_blocks(seed: int, blocks: range, layout: Layout, cache: DrawCache = DRAW_CACHE) -> list[Block]:
     """The numbers of ``blocks`` (from the cache where it has them): one generator per block,
-    stream (1 population, 2 economy, 3 care, 4 legislation) and calendar year, so a run with more
-    years or another end year draws the same numbers for the years it shares (common random
-    numbers across sweeps)."""
+    stream (1 population, 2 economy, 3 care, 4 legislation, 6 spending adaptation, keyed by the
+    base year) and calendar year, so a run with more years or another end year draws the same
+    numbers for the years it shares (common random numbers across sweeps)."""
     found = {b: cache.get((seed, b, layout)) for b in blocks}
     missing = [b for b in blocks if found[b] is None]
     streams = [
@@ -114,6 +122,7 @@ def draw_blocks(seed: int, blocks: range, layout: Layout, cache: DrawCache = DRA
         (2, layout.years, 4, True),
         (3, layout.years, layout.care, True),
         (4, layout.years, layout.committees, False),
+        (ADAPTATION_STREAM, (layout.base_year,), layout.adaptation, True),
     ]
     # a stream with nothing to draw (no committee with a care spread) needs no generators
     keys = [(b, stream, y) for b in missing for stream, years, width, _ in streams if width for y in years]
@@ -163,6 +172,7 @@ def sample(arrays: ScenarioArrays, uncertainty: Uncertainty, first: int, count: 
     layout = layout_of(arrays, uncertainty)
     future = Y - len(layout.population_years)  # only years after the base year are uncertain
     band_sd = np.array([sd_for(u.population.sd, band.label) for band in arrays.bands])
+    band_drift = np.array([sd_for(u.population.drift, band.label) for band in arrays.bands])
     care_sd = np.array([sd_for(u.costs.care_intensity_sd, c) for c in arrays.committees])
     uncertain_care = np.flatnonzero(care_sd > 0)  # draw only what has a spread: fewer numbers, same per draw
 
@@ -171,14 +181,19 @@ def sample(arrays: ScenarioArrays, uncertainty: Uncertainty, first: int, count: 
     economy = np.empty((T, n, 4))
     care_z = np.empty((T, n, len(uncertain_care)))
     law = np.empty((T, n, C))
+    adaptation = np.empty(n)
     blocks = range(first // BLOCK, (first + count - 1) // BLOCK + 1)
     for b, block in zip(blocks, draw_blocks(seed, blocks, layout), strict=True):
         lo, hi = max(first, b * BLOCK) - b * BLOCK, min(first + count, (b + 1) * BLOCK) - b * BLOCK
         rows = slice(b * BLOCK + lo - first, b * BLOCK + hi - first)
         np.multiply(block.population[:, lo:hi], band_sd, out=shocks[:, rows])
+        if band_drift.any():
+            shocks[:, rows] += band_drift
         economy[:, rows] = block.economy[:, lo:hi]
         care_z[:, rows] = block.care[:, lo:hi]
         law[:, rows] = block.law[:, lo:hi]
+        if layout.adaptation:
+            adaptation[rows] = block.adaptation[0, lo:hi, 0]
     running(np.add, shocks, axis=0)
     population_shock = np.zeros((n, Y, B))
     for i, year_shocks in enumerate(shocks):
@@ -205,6 +220,10 @@ def sample(arrays: ScenarioArrays, uncertainty: Uncertainty, first: int, count: 
         "care_shock": care,
         "cost_level": cost_level,
     }
+    if layout.adaptation:  # one normal per draw around the scenario's value, kept in [0, 1]
+        adaptation *= e.spending_adaptation_sd
+        adaptation += arrays.spending_adaptation
+        changes["spending_adaptation"] = np.clip(adaptation, 0.0, 1.0, out=adaptation)
     if arrays.revenue is not None:
         changes["revenue"] = arrays.revenue * revenue_factor
     if arrays.total_available is not None:

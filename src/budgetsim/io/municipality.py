@@ -380,7 +380,7 @@ class _Builder:
             given = {**dict.fromkeys(years, every[name]), **paths[name]} if name in every else dict(paths[name])
             if given:
                 missing = [y for y in years if y not in given]
-                if missing:
+                if missing and name != "realisation_gains":  # a year without gains has none
                     self.error(
                         None,
                         name,
@@ -391,7 +391,7 @@ class _Builder:
         for name in ("wage_uplift", "price_uplift", "efficiency"):
             if name not in economy:
                 self.error(None, name, "required: give a value per budget year, or one row without year", "economy")
-        for name in ("result_target", "other_net_costs_share"):
+        for name in ("result_target", "other_net_costs_share", "spending_adaptation"):
             if m.get(name) is not None:
                 economy[name] = m.get(name)
         return economy
@@ -411,12 +411,13 @@ class _Builder:
         return out
 
     def uncertainty(self) -> dict[str, Any]:
-        by_key = ("population_sd", "care_intensity_sd")
+        by_key = ("population_sd", "population_drift", "care_intensity_sd")
         scalars = {
             "wage_sd": "economy",
             "price_sd": "economy",
             "internal_price_sd": "economy",
             "revenue_sd": "economy",
+            "spending_adaptation_sd": "economy",
             "legislation_probability": "costs",
         }
         data: dict[str, dict[str, Any]] = {"population": {}, "economy": {}, "costs": {}}
@@ -424,7 +425,11 @@ class _Builder:
         for r in self.rows["uncertainty"]:
             name, key, value = r.get("parameter"), r.get("key"), r.get("value")
             if name in by_key:
-                section, field = ("population", "sd") if name == "population_sd" else ("costs", "care_intensity_sd")
+                section, field = {
+                    "population_sd": ("population", "sd"),
+                    "population_drift": ("population", "drift"),
+                    "care_intensity_sd": ("costs", "care_intensity_sd"),
+                }[name]
                 if key is None:
                     data[section][field] = value
                 else:
@@ -518,6 +523,7 @@ def municipality_rows(scenario: Scenario) -> dict[str, list[dict[str, Any]]]:
                 "end_year": scenario.end_year,
                 "result_target": e.result_target,
                 "other_net_costs_share": e.other_net_costs_share,
+                "spending_adaptation": e.spending_adaptation,
             }
         ],
         "committees": [],
@@ -570,7 +576,7 @@ def municipality_rows(scenario: Scenario) -> dict[str, list[dict[str, Any]]]:
         for label, n in zip(labels, counts, strict=True)
     ]
     rows["economy"] = [
-        {"year": y, **{name: path[y] for name in RATES if (path := getattr(e, name)) is not None}}
+        {"year": y, **{name: path[y] for name in RATES if (path := getattr(e, name)) is not None and y in path}}
         for y in scenario.years
     ]
     rows["additions"] = [a.model_dump() for a in scenario.additions]
@@ -580,10 +586,11 @@ def municipality_rows(scenario: Scenario) -> dict[str, list[dict[str, Any]]]:
         u = scenario.uncertainty
         rows["uncertainty"] = [
             *_keyed("population_sd", u.population.sd),
+            *_keyed("population_drift", u.population.drift),
             *_keyed("care_intensity_sd", u.costs.care_intensity_sd),
             *(
                 {"parameter": name, "value": getattr(u.economy, name)}
-                for name in ("wage_sd", "price_sd", "internal_price_sd", "revenue_sd")
+                for name in ("wage_sd", "price_sd", "internal_price_sd", "revenue_sd", "spending_adaptation_sd")
             ),
             {"parameter": "legislation_probability", "value": u.costs.legislation_probability},
             {"parameter": "legislation_size_low", "value": u.costs.legislation_size[0]},

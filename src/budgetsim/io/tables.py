@@ -107,6 +107,9 @@ TABLES: dict[str, Table] = {
                 "end_year": _c("year", "the last budget year simulated", True),
                 "result_target": _c("fraction", "result target, share of revenue (default 0.02)"),
                 "other_net_costs_share": _c("number", "depreciation and net financial items, share of revenue"),
+                "spending_adaptation": _c(
+                    "fraction", "share of frame minus need-driven cost that committees spend (default 0)"
+                ),
             },
             required=True,
         ),
@@ -188,7 +191,15 @@ TABLES: dict[str, Table] = {
                 "realised_efficiency": _c("number", "productivity actually realised", False, "fraction"),
                 "preliminary_wage_uplift": _c("number", "wage index assumed in June", False, "fraction"),
                 "preliminary_price_uplift": _c("number", "price index assumed in June", False, "fraction"),
-                "revenue": _c("amount", "tax revenue and general grants", False, "SEK"),
+                "revenue": _c("amount", "tax revenue, general grants and equalisation", False, "SEK"),
+                "tax_base": _c(
+                    "amount", "tax base (skatteunderlag); revenue = tax base x tax rate + grants", False, "SEK"
+                ),
+                "tax_rate": _c("number", "municipal tax rate, share of the tax base", False, "fraction"),
+                "general_grants": _c("amount", "general state grants and equalisation", False, "SEK"),
+                "realisation_gains": _c(
+                    "amount", "realisation gains (left out of the balanced-budget result)", False, "SEK"
+                ),
                 "total_available": _c("amount", "total for committees (overrides revenue)", False, "SEK"),
             },
             required=True,
@@ -219,12 +230,16 @@ TABLES: dict[str, Table] = {
             {
                 "parameter": _c(
                     "text",
-                    "population_sd, care_intensity_sd, wage_sd, price_sd, internal_price_sd, revenue_sd, "
-                    "legislation_probability, legislation_size_low, legislation_size_high",
+                    "population_sd, population_drift, care_intensity_sd, wage_sd, price_sd, internal_price_sd, "
+                    "revenue_sd, spending_adaptation_sd, legislation_probability, legislation_size_low, "
+                    "legislation_size_high",
                     True,
                 ),
-                "key": _c("text", "band label or committee id (population_sd, care_intensity_sd); * for the others"),
-                "value": _c("number", "yearly standard deviation, probability or size", True),
+                "key": _c(
+                    "text",
+                    "band label or committee id (population_sd, population_drift, care_intensity_sd); * for the others",
+                ),
+                "value": _c("number", "yearly standard deviation, yearly mean (drift), probability or size", True),
             },
         ),
         Table(

@@ -56,6 +56,7 @@ def town() -> dict[str, list[dict[str, Any]]]:
                 "end_year": END_YEAR,
                 "result_target": 0.02,
                 "other_net_costs_share": 0.04,
+                "spending_adaptation": 0.9,
             }
         ],
         "committees": [

@@ -14,6 +14,7 @@ COLUMNS = [
     "revenue",
     "committee_cost",
     "other_net_costs",
+    "realisation_gains",
     "result",
     "reserve_deposit",
     "reserve_draw",
@@ -30,27 +31,34 @@ RESTORE_YEARS = 3  # Kommunallagen 11:12: a negative balance result is restored 
 
 
 def municipal_balance(arrays: ScenarioArrays, cost: np.ndarray, balance: Balance) -> pd.DataFrame:
-    """One row per year (first draw): result = revenue - other net costs - committees' net cost; the
-    reserve takes what exceeds ``reserve_threshold`` of revenue (up to its cap) and covers a negative
-    result. A negative balance result (after reserve moves) must be restored by positive ones within
-    three years: ``to_restore`` is what is still owed at year end, and the balanced-budget
-    requirement is met while nothing owed is older than that. The target is met when the result is
-    at least ``result_target`` of revenue. Empty without a revenue path."""
+    """One row per year (first draw): result = revenue - other net costs - committees' net cost +
+    realisation gains; the balanced-budget result (balanskravsresultat) leaves the realisation gains
+    out and counts the reserve's moves: the reserve takes what exceeds ``reserve_threshold`` of
+    revenue (up to its cap) and, where ``balance.draw_rule`` allows, covers a negative balanced-budget
+    result. A negative one must be restored by positive ones within three years: ``to_restore`` is
+    what is still owed at year end, and the balanced-budget requirement is met while nothing owed is
+    older than that. The target is met when the result is at least ``result_target`` of revenue.
+    Empty without a revenue path."""
     if arrays.revenue is None:
         return pd.DataFrame(columns=COLUMNS)
+    economy = arrays.scenario.economy
+    growth_path = economy.tax_base or economy.revenue or {}
+    gains_path = economy.realisation_gains or {}
     rows = []
     reserve = balance.opening_reserve
     owed: list[list[float]] = []  # [year the deficit arose, amount still to restore], oldest first
     for t, year in enumerate(int(y) for y in arrays.years):
         revenue = float(arrays.revenue[0, t])
         other = revenue * arrays.other_net_costs_share
+        gains = float(gains_path.get(year, 0.0))
         committee_cost = float(cost[0, t].sum())
-        result = revenue - other - committee_cost
+        result = revenue - other - committee_cost + gains
+        before_reserve = result - gains
         room = max(balance.reserve_cap * revenue - reserve, 0.0)
-        deposit = min(max(result - balance.reserve_threshold * revenue, 0.0), room)
-        draw = min(reserve, max(-result, 0.0))
+        deposit = min(max(before_reserve - balance.reserve_threshold * revenue, 0.0), room)
+        draw = min(reserve, max(-before_reserve, 0.0)) if _may_draw(balance, growth_path, year) else 0.0
         reserve += deposit - draw
-        balance_result = result - deposit + draw
+        balance_result = before_reserve - deposit + draw
         if balance_result < 0:
             owed.append([year, -balance_result])
         else:
@@ -69,6 +77,7 @@ def municipal_balance(arrays: ScenarioArrays, cost: np.ndarray, balance: Balance
                 revenue,
                 committee_cost,
                 other,
+                gains,
                 result,
                 deposit,
                 draw,
@@ -81,3 +90,13 @@ def municipal_balance(arrays: ScenarioArrays, cost: np.ndarray, balance: Balance
             )
         )
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _may_draw(balance: Balance, growth_path: dict[int, float], year: int) -> bool:
+    """Whether the reserve may be drawn in ``year`` under the balance's draw rule."""
+    if balance.draw_rule == "negative_result":
+        return True
+    before = growth_path.get(year - 1)
+    if not before or balance.growth_trend is None:
+        return False
+    return growth_path[year] / before - 1 < balance.growth_trend

@@ -33,6 +33,9 @@ def study_practice(
     november: November | None = None,
     pool_share: float = 0.003,
     frame_period: int = 1,
+    accumulated_cap: float | None = None,
+    draw_on_request: bool = False,
+    balance: Balance | None = None,
 ) -> BudgetProcess:
     """The year-end practice of the study (Rosvall 2023, line numbers of the thesis text):
 
@@ -42,13 +45,17 @@ def study_practice(
       not written off is first paid from savings, then recovered from the next frame;
     * committees that keep to budget hand their surplus back (l.468); the ``ratchet`` committees
       get that share of a surplus less next time (l.493-494; the share is an assumption);
-    * the ``saving`` committees keep their surplus as an accumulated result and may spend that share
-      of it each year on temporary initiatives only (l.482; the share is an assumption);
+    * the ``saving`` committees keep their surplus as an accumulated result (at most
+      ``accumulated_cap`` of their frame) and may spend that share of it each year on temporary
+      initiatives only (l.482; the share is an assumption), with ``draw_on_request`` only when they
+      ask after a deficit;
     * an action plan is required when a deficit is forecast (l.464-466): a deficit beyond 1 % of the
       frame cuts the non-mandated cost level 1 % from the next year (an assumption);
     * committees without volume compensation request money (l.418), and the guardian grants from
       a pool of ``pool_share`` of frames pro rata to requests (an assumption);
-    * ``november``: the room above the result target handed out as additions (l.298).
+    * ``november``: part of the room above the result target handed out as additions (l.298);
+    * ``balance``: the municipality's reserve (RUR) rules (default: :class:`Balance` with
+      ``opening_reserve``).
 
     >>> [s.tag for s in study_practice(written_off=("IFO",)).year_end["IFO"]]
     ['write_off', 'claw_back', 'action_plan']
@@ -63,7 +70,9 @@ def study_practice(
             else [CoverFromSavings(), NegotiatedWriteOff(probability=negotiated), CarryAndRecover()]
         )
         surplus: list[YearEndStep] = (
-            [KeepSurplus(), DrawAccumulated(share=saving[committee])] if committee in saving else [ClawBack(share=1.0)]
+            [KeepSurplus(cap=accumulated_cap), DrawAccumulated(share=saving[committee], on_request=draw_on_request)]
+            if committee in saving
+            else [ClawBack(share=1.0)]
         )
         extra: list[YearEndStep] = [Ratchet(share=ratchet[committee])] if committee in ratchet else []
         return (*deficit, *surplus, *extra, plan)
@@ -75,7 +84,7 @@ def study_practice(
         year_end=year_end,
         requests=Requests(pool_share=pool_share),
         november=november,
-        balance=Balance(opening_reserve=opening_reserve),
+        balance=balance if balance is not None else Balance(opening_reserve=opening_reserve),
         opening_accumulated=dict(opening_accumulated or {}),
         frame_period=frame_period,
         planning_horizon=max(3, frame_period),

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from budgetsim.core.text import pct, tr
 from budgetsim.process.grants import GrantRef, GrantRule, ProRata
 from budgetsim.process.year_end import NEUTRAL, YearEndRule, YearEndStep, YearEndStepRef, complete
 from budgetsim.scenario.base import Model
@@ -58,32 +59,138 @@ class Requests(Model):
 
 
 class Balance(Model):
-    """Municipal balance: the result equalisation reserve (RUR) takes the part of the result above
-    ``reserve_threshold`` of revenue, up to a reserve of ``reserve_cap`` of revenue, and is drawn to
-    cover a negative result."""
+    """Municipal balance (Kommunallagen 11 kap.): the result equalisation reserve (RUR) takes the
+    part of the balanced-budget result (the result less realisation gains) above
+    ``reserve_threshold`` of revenue, up to a reserve of ``reserve_cap`` of revenue. It is drawn to
+    cover a negative balanced-budget result (never more), under ``draw_rule``: ``"negative_result"``
+    any such year; ``"weak_growth"`` only in a year when the tax base (else revenue) grows less than
+    ``growth_trend``, its ten-year average (SKR's recommended criterion; the first budget year,
+    whose growth the paths do not give, draws nothing).
+
+    >>> Balance(draw_rule="weak_growth", growth_trend=0.04).growth_trend
+    0.04
+    """
 
     reserve_threshold: float = Field(default=0.01, ge=0, le=1)
     reserve_cap: float = Field(default=0.05, ge=0, le=1)
     opening_reserve: float = Field(default=0.0, ge=0, description="reserve at the end of the base year, SEK")
+    draw_rule: Literal["negative_result", "weak_growth"] = "negative_result"
+    growth_trend: float | None = Field(
+        default=None, ge=-0.5, le=0.5, description="ten-year average growth of the tax base, per year (weak_growth)"
+    )
+
+    def text(self, language: str = "en") -> str:
+        """The reserve's rules in plain words.
+
+        >>> print(Balance(draw_rule="weak_growth", growth_trend=0.037).text("sv"))
+        Resultatutjämningsreserv (RUR): tar emot den del av balanskravsresultatet som överstiger 1 % av skatteintäkter, generella statsbidrag och utjämning, upp till 5 % av dem; ingående 0 mnkr. Får tas i anspråk för att täcka ett negativt balanskravsresultat bara ett år då skatteunderlaget växer mindre än sitt tioårssnitt (3,7 %).
+        """
+        draw = (
+            tr(
+                language,
+                "It covers a negative balanced-budget result in any year.",
+                "Får tas i anspråk för att täcka ett negativt balanskravsresultat.",
+            )
+            if self.draw_rule == "negative_result"
+            else tr(
+                language,
+                f"It covers a negative balanced-budget result only in a year when the tax base grows less than its ten-year average ({pct(self.growth_trend or 0.0, language)}).",
+                f"Får tas i anspråk för att täcka ett negativt balanskravsresultat bara ett år då skatteunderlaget växer mindre än sitt tioårssnitt ({pct(self.growth_trend or 0.0, language)}).",
+            )
+        )
+        opening = f"{self.opening_reserve / 1e6:,.0f}".replace(",", " " if language == "sv" else ",")
+        return (
+            tr(
+                language,
+                f"Result equalisation reserve (RUR): takes the part of the balanced-budget result above {pct(self.reserve_threshold, language)} of tax revenue, general grants and equalisation, up to {pct(self.reserve_cap, language)} of them; opening {opening} MSEK. ",
+                f"Resultatutjämningsreserv (RUR): tar emot den del av balanskravsresultatet som överstiger {pct(self.reserve_threshold, language)} av skatteintäkter, generella statsbidrag och utjämning, upp till {pct(self.reserve_cap, language)} av dem; ingående {opening} mnkr. ",
+            )
+            + draw
+        )
+
+    @model_validator(mode="after")
+    def _trend_for_rule(self) -> Balance:
+        if self.draw_rule == "weak_growth" and self.growth_trend is None:
+            raise ValueError("draw_rule 'weak_growth' needs growth_trend (the ten-year average growth of the tax base)")
+        return self
 
 
 class November(Model):
-    """The November step (study l.298): when the council sets the frames it hands out the room above
-    the result target, revenue x (1 - result target - other net costs) less the frames proposed,
-    as political additions: ``share`` of it, to the committees ``to`` (``"unfunded"``: those
-    without volume compensation, whose activity does not follow demography; ``"all"``; or named
-    ids), in proportion to their frames. ``level_raising`` additions stay in the frame; temporary
-    ones are reversed the next year. They fund new activity, so they are spent: the receivers'
-    cost rises by the same amount. A negative room is not taken back here (that is the
+    """The November step (study l.298): when the council sets the frames it hands out part of the
+    room above the result target, revenue x (1 - result target - other net costs) less the frames
+    proposed, as political additions (satsningar): ``share`` of the room, at most ``cap`` of the
+    receivers' frames, to the committees ``to`` (``"all"``; ``"unfunded"``: those without volume
+    compensation; or named ids), in proportion to their frames. The rest of the room stays in the
+    municipality's result. ``level_raising`` is the share of the additions that stays in the frame
+    (within a multi-year frame period recorded as a supplementary appropriation, tilläggsanslag);
+    the rest is temporary and reversed the next year. The additions are spent as any frame is (the
+    scenario's ``spending_adaptation``). A negative room is not taken back here (that is the
     efficiency requirement's and the strategies' job).
 
-    >>> November(to=("IFN", "SON"), level_raising=False).to
-    ('IFN', 'SON')
+    Borås's published targeted additions were 82 MSEK in 2017 (1.45 % of frames), 30 MSEK in 2018
+    and 57 MSEK in 2020: about 1 % of frames a year (``budgetsim.datasets.boras.november_cap``).
+
+    >>> November(to=("IFN", "SON"), level_raising=False).level_raising
+    0.0
     """
 
-    share: float = Field(default=1.0, ge=0, le=1)
-    to: Literal["unfunded", "all"] | tuple[str, ...] = "unfunded"
-    level_raising: bool = True
+    share: float = Field(default=1.0, ge=0, le=1, description="share of the room above the result target handed out")
+    cap: float | None = Field(
+        default=None, ge=0, le=0.2, description="at most this share of the receivers' frames (None: no cap)"
+    )
+    to: Literal["unfunded", "all"] | tuple[str, ...] = "all"
+    level_raising: float | bool = Field(
+        default=1.0, ge=0, le=1, description="share that raises the frame level; the rest is temporary (one year)"
+    )
+
+    def text(self, language: str = "en") -> str:
+        """The November step in plain words.
+
+        >>> print(November(cap=0.0095, level_raising=0.5).text())
+        The November step: when the council sets the frames (kommunbidrag) it hands out 100 % of the room above the result target as political additions, at most 0.95 % of the frames, to all committees in proportion to their frames; half raises the frame level (within a multi-year frame period as a supplementary appropriation, tilläggsanslag), the rest is for that year only. The rest of the room stays in the result.
+        """
+        receivers = (
+            tr(language, "all committees", "alla nämnder")
+            if self.to == "all"
+            else tr(language, "the committees without volume compensation", "nämnderna utan volymkompensation")
+            if self.to == "unfunded"
+            else ", ".join(self.to)
+        )
+        cap = (
+            ""
+            if self.cap is None
+            else tr(
+                language,
+                f", at most {pct(self.cap, language)} of the frames",
+                f", högst {pct(self.cap, language)} av ramarna",
+            )
+        )
+        share = float(self.level_raising)
+        lasting = (
+            tr(language, "all of it raises the frame level", "allt höjer ramnivån")
+            if share == 1
+            else tr(language, "all of it is for that year only", "allt gäller bara det året")
+            if share == 0
+            else tr(language, "half raises the frame level", "hälften höjer ramnivån")
+            if share == 0.5
+            else tr(
+                language, f"{pct(share, language)} raises the frame level", f"{pct(share, language)} höjer ramnivån"
+            )
+        )
+        rest = (
+            "" if share in (0, 1) else tr(language, ", the rest is for that year only", ", resten gäller bara det året")
+        )
+        return tr(
+            language,
+            f"The November step: when the council sets the frames (kommunbidrag) it hands out {pct(self.share, language)} of the room above the result target as political additions{cap}, to {receivers} in proportion to their frames; {lasting} (within a multi-year frame period as a supplementary appropriation, tilläggsanslag){rest}. The rest of the room stays in the result.",
+            f"Novembersteget: när kommunfullmäktige beslutar kommunbidragen delas {pct(self.share, language)} av utrymmet över resultatmålet ut som politiska satsningar{cap}, till {receivers} i proportion till deras ramar; {lasting} (inom en flerårsram som tilläggsanslag){rest}. Resten av utrymmet stannar i resultatet.",
+        )
+
+    @field_validator("level_raising", mode="before")
+    @classmethod
+    def _all_or_nothing(cls, value: object) -> object:
+        """``True``/``False`` (all level-raising / all temporary) as 1 and 0."""
+        return float(value) if isinstance(value, bool) else value
 
 
 class BudgetProcess(Model):

@@ -45,10 +45,17 @@ RECORD_ORDER = (
 REQUEST_RECORDS = ("requested", "granted", "granted_by_need")
 REQUEST_GRANTED = "request_granted"
 NOVEMBER = "november_additions"
+SUPPLEMENTARY = "supplementary_appropriation"
 declare(REQUEST_GRANTED, Component("requests", "requests granted", "beviljade äskanden", 70))
-declare(NOVEMBER, Component("additions", "additions in November", "politiska satsningar i november", 61))
+declare(NOVEMBER, Component("additions", "additions in November", "ramtillskott i KF:s budgetbeslut (november)", 61))
+declare(
+    SUPPLEMENTARY,
+    Component(
+        "additions", "supplementary appropriation within a multi-year frame", "tilläggsanslag inom flerårsramen", 62
+    ),
+)
 #: Components decided in the autumn (in the November frame, not in June's)
-AUTUMN = (REQUEST_GRANTED, NOVEMBER)
+AUTUMN = (REQUEST_GRANTED, NOVEMBER, SUPPLEMENTARY)
 
 
 @dataclass(frozen=True, eq=False)
@@ -177,7 +184,6 @@ class ProcessRun:
         )
         self.cost = np.zeros((D, T, C))
         self.request_records = {k: np.zeros((D, T, C)) for k in (REQUEST_RECORDS if process.requests else ())}
-        self.initiatives: np.ndarray | float = 0.0  # November additions in force, spent on new activity
 
     def _uniform(self, stream: int, t: int) -> np.ndarray:
         """(D, C) uniform numbers of ``stream`` for year index ``t``, reproducible per draw."""
@@ -201,8 +207,11 @@ class ProcessRun:
             return a
         return replace(a, total_available=a.total_available * (1 - self.p.pessimism))
 
-    def adjustments(self, t: int, proposed: np.ndarray) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-        """Process changes to the frame of year ``t``: (recurring changes, one-offs)."""
+    def adjustments(
+        self, t: int, proposed: np.ndarray, mid_period: bool = False
+    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """Process changes to the frame of year ``t``: (recurring changes, one-offs). ``mid_period``:
+        ``t`` is not the first year of a multi-year frame period (its frames were fixed earlier)."""
         ledger = self.ledger
         recurring: dict[str, np.ndarray] = {}
         one_offs: dict[str, np.ndarray] = {}
@@ -233,22 +242,30 @@ class ProcessRun:
                 + sum(one_offs.values(), np.zeros_like(proposed))
             )
             additions = self._november(t, frame)
-            level_raising = self.p.november.level_raising
-            self.initiatives = (self.initiatives if level_raising else 0.0) + additions
             if additions.any():
-                (recurring if level_raising else one_offs)[NOVEMBER] = additions
+                lasting = self.p.november.level_raising * additions
+                # inside a multi-year frame period the frame stays; what is added is a tilläggsanslag
+                key = SUPPLEMENTARY if mid_period else NOVEMBER
+                if self.p.november.level_raising > 0:
+                    recurring[key] = lasting
+                if self.p.november.level_raising < 1:
+                    one_offs[key] = additions - lasting
         return recurring, one_offs
 
     def _november(self, t: int, frame: np.ndarray) -> np.ndarray:
-        """(D, C) the room above the result target handed out, in proportion to the receivers' frames."""
+        """(D, C) the November additions: ``share`` of the room above the result target, at most
+        ``cap`` of the receivers' frames, split in proportion to their frames."""
         a, november = self.arrays, self.p.november
         assert november is not None and a.revenue is not None
         revenue = a.revenue[:, t] * (1 - self.p.pessimism[t])
         room = revenue * (1 - a.result_target - a.other_net_costs_share) - frame.sum(axis=-1)
         weights = np.where(self.p.november_to, frame, 0.0)
         total = weights.sum(axis=-1)
+        handed = november.share * np.maximum(room, 0.0)
+        if november.cap is not None:
+            handed = np.minimum(handed, november.cap * total)
         share = np.divide(weights, total[:, None], out=np.zeros_like(weights), where=total[:, None] > 0)
-        return november.share * np.maximum(room, 0.0)[:, None] * share
+        return handed[:, None] * share
 
     def _expected(self, t: int, series: np.ndarray, base: np.ndarray) -> np.ndarray:
         """Last year's value grown at last year's rate (the first year: at the assumed cost-mix rate)."""
@@ -264,7 +281,8 @@ class ProcessRun:
         p, r = self.p, self.p.requests
         assert r is not None
         year = int(self.arrays.years[t])
-        operating_cost = self.cost - self.ledger.records["drawn"]  # one-offs paid from savings are not a gap
+        spent_draws = self.arrays.spending_adaptation[:, None, None] * self.ledger.records["drawn"]
+        operating_cost = self.cost - spent_draws  # one-offs paid from savings are not a gap
         gap = np.maximum(self._expected(t, operating_cost, self.arrays.base_cost) - frame, 0.0)
         draws, committees = frame.shape
         noise = block_random(
@@ -290,12 +308,11 @@ class ProcessRun:
         self.request_records["granted_by_need"][:, t] = water_fill(request, evidence, pool)
         return granted
 
-    def actual_cost(self, t: int) -> np.ndarray:
-        """(D, C) net cost of year t: the cost path under action plans, plus what was spent of the
-        accumulated result on temporary initiatives, plus the November additions: political
-        priorities (satsningar) fund new activity, so they are spent."""
-        cost = self.costs.cost[:, t] * self.ledger.cost_level[:, t] + self.ledger.drawn
-        return cost + self.initiatives if self.p.november is not None else cost
+    def need_driven_cost(self, t: int) -> np.ndarray:
+        """(D, C) need-driven net cost of year t: the cost path under action plans. What the frame adds
+        beyond it (November additions, draws on the accumulated result, anything a rule gave) is
+        spent by the scenario's one spending behaviour (:func:`budgetsim.core.costs.spend`)."""
+        return self.costs.cost[:, t] * self.ledger.cost_level[:, t]
 
     def settle(self, t: int, frame: np.ndarray, cost: np.ndarray) -> None:
         """Year-end of year t: each committee's steps settle its booked result (frame - cost) in

@@ -43,7 +43,7 @@ MAX_ACTION_LAG = 5
 DEFICIT_RECOVERY = Component("year-end effects", "deficit recovered", "återställt underskott", 81)
 RATCHET = Component("year-end effects", "ratchet after a surplus", "sänkt ram efter överskott", 80)
 ACCUMULATED_DRAW = Component(
-    "year-end effects", "drawn from accumulated result", "ianspråktaget ackumulerat resultat", 82
+    "year-end effects", "drawn from accumulated result", "ianspråktagande av ackumulerat resultat", 82
 )
 
 
@@ -127,7 +127,9 @@ class WriteOff(YearEndStep, tag="write_off"):
         return tr(
             language,
             f"deficits {pct(self.share, language)} written off",
-            f"underskott {pct(self.share, language)} avskrivna",
+            "underskottet skrivs av helt"
+            if self.share == 1
+            else f"{pct(self.share, language)} av underskottet skrivs av",
         )
 
 
@@ -209,7 +211,8 @@ class CarryAndRecover(YearEndStep, tag="carry_and_recover"):
         return tr(
             language,
             f"the rest recovered over {self.years} year(s)",
-            f"resten återställs på {self.years} år",
+            "resterande underskott förs över till nästa år (resultatöverföring) och återställs genom lägre ram"
+            + (f" under {self.years} år" if self.years > 1 else ""),
         )
 
 
@@ -232,45 +235,78 @@ class ClawBack(YearEndStep, tag="claw_back"):
         return tr(
             language,
             f"surpluses {pct(self.share, language)} clawed back",
-            f"överskott {pct(self.share, language)} indragna",
+            "överskottet dras in helt" if self.share == 1 else f"{pct(self.share, language)} av överskottet dras in",
         )
 
 
 class KeepSurplus(YearEndStep, tag="keep_surplus"):
     """What is left of a surplus stays with the committee: it first repays any debt, the rest is
-    saved as accumulated result (eget kapital)."""
+    saved as accumulated result (eget kapital), up to ``cap`` x the frame (None: no cap); what
+    would take the savings above it is handed back."""
 
-    records: ClassVar = ("kept",)
+    cap: float | None = Field(default=None, ge=0, le=10, description="largest accumulated result, share of the frame")
+    records: ClassVar = ("kept", "clawed_back")
     closes_surplus: ClassVar = True
-    examples: ClassVar = (Example("keep", lambda _: KeepSurplus()),)
+    examples: ClassVar = (
+        Example("keep", lambda _: KeepSurplus()),
+        Example("keep up to a tenth of the frame", lambda _: KeepSurplus(cap=0.1)),
+    )
 
     def settle(self, ledger: Ledger, t: int, cols: np.ndarray, params: dict[str, np.ndarray]) -> None:
-        kept = ledger.surplus[:, cols]
+        surplus = ledger.surplus[:, cols]
         debt = ledger.schedule[:, t + 1 :, cols].sum(axis=1)
-        repaid = np.minimum(kept, debt)
+        repaid = np.minimum(surplus, debt)
         share_left = np.divide(debt - repaid, debt, out=np.ones_like(debt), where=debt > 0)
         ledger.schedule[:, t + 1 :, cols] *= share_left[:, None, :]
-        ledger.accumulated[:, cols] = ledger.accumulated[:, cols] + kept - repaid
+        capped = np.array([c is not None for c in params["cap"]])
+        cap = np.array([0.0 if c is None else c for c in params["cap"]], dtype=float)
+        room = np.maximum(cap * np.maximum(ledger.frame[:, cols], 0.0) - ledger.accumulated[:, cols], 0.0)
+        saved = np.where(capped, np.minimum(surplus - repaid, room), surplus - repaid)
+        ledger.accumulated[:, cols] = ledger.accumulated[:, cols] + saved
         ledger.surplus[:, cols] = 0.0
-        ledger.record("kept", t, cols, kept)
+        ledger.record("kept", t, cols, repaid + saved)
+        ledger.record("clawed_back", t, cols, ledger.records["clawed_back"][:, t, cols] + surplus - repaid - saved)
 
     def text(self, language: str) -> str:
-        return tr(language, "the rest of a surplus is kept", "resten av ett överskott behålls")
+        if self.cap is None:
+            return tr(language, "the rest of a surplus is kept", "resten av ett överskott behålls")
+        return tr(
+            language,
+            f"the rest of a surplus is kept, up to an accumulated result of {pct(self.cap, language)} of the frame",
+            f"resten av ett överskott behålls, upp till ett ackumulerat resultat om {pct(self.cap, language)} av ramen",
+        )
 
 
 class DrawAccumulated(YearEndStep, tag="draw_accumulated"):
     """Each year ``share`` of the accumulated result may be spent on temporary, non-recurring
     initiatives: a one-off addition (component ``accumulated_draw``) that never raises the frame
-    level, and spent in that year's cost."""
+    level, spent as any frame is. With ``on_request`` a committee draws only when it asks, after a
+    year in deficit, and no more than that deficit (none in the first budget year)."""
 
     share: float = Field(default=0.2, ge=0, le=1)
+    on_request: bool = False
     components: ClassVar = {"accumulated_draw": ACCUMULATED_DRAW}
-    examples: ClassVar = (Example("draw a fifth", lambda _: DrawAccumulated(share=0.2)),)
+    examples: ClassVar = (
+        Example("draw a fifth", lambda _: DrawAccumulated(share=0.2)),
+        Example("draw a fifth on request", lambda _: DrawAccumulated(share=0.2, on_request=True)),
+    )
 
     def budget(self, ledger: Ledger, t: int, cols: np.ndarray, params: dict[str, np.ndarray]) -> None:
-        ledger.drawn[:, cols] = params["share"] * np.maximum(ledger.accumulated[:, cols], 0.0)
+        drawn = params["share"] * np.maximum(ledger.accumulated[:, cols], 0.0)
+        if params["on_request"].any():
+            asked = np.maximum(-ledger.records["operating_result"][:, t - 1, cols], 0.0) if t else 0.0 * drawn
+            drawn = np.where(params["on_request"], np.minimum(drawn, asked), drawn)
+        ledger.drawn[:, cols] = drawn
 
     def text(self, language: str) -> str:
+        if self.on_request:
+            return tr(
+                language,
+                f"up to {pct(self.share, language)} of the accumulated result a year may be drawn on request, "
+                "to cover the last year's deficit",
+                f"upp till {pct(self.share, language)} av det ackumulerade resultatet per år får tas i anspråk efter "
+                "begäran, för att täcka förra årets underskott",
+            )
         return tr(
             language,
             f"{pct(self.share, language)} of the accumulated result may fund one-offs each year",

@@ -90,8 +90,8 @@ def describe_process(process: BudgetProcess, scenario: Scenario, language: str =
             "- "
             + tr(
                 language,
-                f"Requests: {who or 'no committee'} may request money; the guardian grants from a pool of {_per_year(r.pool_share, language)} of the frames by rule '{grants}'.",
-                f"Äskanden: {who or 'ingen nämnd'} får äska; den centrala ekonomin beviljar ur en pott om {_per_year(r.pool_share, language)} av ramarna, {grants}.",
+                f"Requests: {who or 'no committee'} may request money (the advocates); the guardian, the executive board, grants from a pool of {_per_year(r.pool_share, language)} of the frames by rule '{grants}'.",
+                f"Äskanden: {who or 'ingen nämnd'} får äska (förkämparna); väktaren, kommunstyrelsen, beviljar ur en central pott på {_per_year(r.pool_share, language)} av ramarna, {grants}.",
             )
         )
         if r.ambition:
@@ -126,15 +126,9 @@ def describe_process(process: BudgetProcess, scenario: Scenario, language: str =
                     f"Hamstrare håller inne {_per_year(r.hoarding, language)} av potten och räknar ned intäktsprognosen med {_per_year(r.revenue_pessimism, language)}.",
                 )
             )
-    b = process.balance
-    lines.append(
-        "- "
-        + tr(
-            language,
-            f"Result equalisation reserve: takes the result above {pct(b.reserve_threshold, language)} of revenue, up to {pct(b.reserve_cap, language)} of revenue; opening {msek(b.opening_reserve, language)}.",
-            f"Resultatutjämningsreserv: tar emot resultat över {pct(b.reserve_threshold, language)} av intäkterna, upp till {pct(b.reserve_cap, language)} av intäkterna; ingående {msek(b.opening_reserve, language)}.",
-        )
-    )
+    if process.november is not None:
+        lines.append("- " + process.november.text(language))
+    lines.append("- " + process.balance.text(language))
     period = process.frame_period
     frames = (
         tr(language, "Frames are set one year at a time", "Ramarna beslutas för ett år i taget")
@@ -146,7 +140,7 @@ def describe_process(process: BudgetProcess, scenario: Scenario, language: str =
     plan = tr(
         language,
         f"; committees plan {process.planning_horizon} years ahead.",
-        f"; nämnderna planerar {process.planning_horizon} år framåt.",
+        f"; flerårsplanen sträcker sig {process.planning_horizon} år framåt.",
     )
     lines.append("- " + frames + plan)
     return "\n".join(lines)
@@ -176,13 +170,17 @@ def describe_sections(
         tr(
             language,
             f"Scenario *{scenario_name}*: base year {scenario.base_year}, budget years {scenario.years[0]}-{scenario.years[-1]}, {len(scenario.committees)} committees.",
-            f"Scenario *{scenario_name}*: basår {scenario.base_year}, budgetår {scenario.years[0]}-{scenario.years[-1]}, {len(scenario.committees)} nämnder.",
+            f"Scenario *{scenario_name}*: basår {scenario.base_year}, budgetår {scenario.years[0]}–{scenario.years[-1]}, {len(scenario.committees)} nämnder.",
         ),
         "",
         f"## {tr(language, 'Committees', 'Nämnder')}",
         "",
         "| id | "
-        + tr(language, "name | sector | base frame | wage share", "namn | verksamhet | ram basåret | lönekostnadsandel")
+        + tr(
+            language,
+            "name | sector | base frame | wage share",
+            f"namn | verksamhet | kommunbidrag {scenario.base_year} | lönekostnadsandel",
+        )
         + " |",
         "|---|---|---|---:|---:|",
     ]
@@ -196,22 +194,41 @@ def describe_sections(
         )
     e = scenario.economy
     economy = [f"## {tr(language, 'Economy', 'Ekonomi')}", ""]
+    first = scenario.years[0]
     if e.revenue is not None:
         economy.append(
             "- "
             + tr(
                 language,
-                f"Revenue {msek(e.revenue[scenario.years[0]], language)} in {scenario.years[0]}; result target {pct(e.result_target, language)} of revenue.",
-                f"Skatteintäkter och generella bidrag {msek(e.revenue[scenario.years[0]], language)} år {scenario.years[0]}; resultatmål {pct(e.result_target, language)} av intäkterna.",
+                f"Tax revenue, general grants and equalisation {msek(e.revenue[first], language)} in {first}; result target {pct(e.result_target, language)} of them.",
+                f"Skatteintäkter, generella statsbidrag och utjämning {msek(e.revenue[first], language)} år {first}; resultatmål {pct(e.result_target, language)} av dem.",
             )
         )
+    if e.tax_base is not None and e.tax_rate is not None:
+        grants = (e.general_grants or {}).get(first, 0.0)
+        economy.append(
+            "- "
+            + tr(
+                language,
+                f"Of which tax revenue: tax base {msek(e.tax_base[first], language)} x tax rate {pct(e.tax_rate[first], language)}; general grants and equalisation {msek(grants, language)}.",
+                f"Därav skatteintäkter: skatteunderlag {msek(e.tax_base[first], language)} x skattesats {pct(e.tax_rate[first], language)}; generella statsbidrag och utjämning {msek(grants, language)}.",
+            )
+        )
+    economy.append(
+        "- "
+        + tr(
+            language,
+            f"Activity adapts to the frame: a committee's net cost is its need-driven cost plus {pct(e.spending_adaptation, language)} of the difference between frame and need-driven cost, whichever rule set the frame; productivity actually realised {pct(e.outcome('efficiency', first), language)} a year against an efficiency requirement of {pct(e.efficiency[first], language)}.",
+            f"Verksamheten anpassas efter ramen: en nämnds nettokostnad är den behovsdrivna kostnaden plus {pct(e.spending_adaptation, language)} av skillnaden mellan ram och behovsdriven kostnad, vilken regel som än satt ramen; faktiskt realiserad produktivitet {pct(e.outcome('efficiency', first), language)} per år mot ett effektiviseringskrav om {pct(e.efficiency[first], language)}.",
+        )
+    )
     for step in scenario.cost_steps:
         economy.append(
             "- "
             + tr(
                 language,
                 f"{user_text(step.committee)}: cost +{pct(step.share, language)} from {step.year} ({user_text(term(step.label, language))}), not seen by the allocation.",
-                f"{user_text(step.committee)}: kostnad +{pct(step.share, language)} från {step.year} ({user_text(term(step.label, language))}), som fördelningen inte ser.",
+                f"{user_text(step.committee)}: kostnaderna ökar med {pct(step.share, language)} från {step.year} ({user_text(term(step.label, language))}); resursfördelningsmodellen kompenserar inte för detta.",
             )
         )
     for a in scenario.additions:

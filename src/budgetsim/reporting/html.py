@@ -132,7 +132,7 @@ def _summary(cmp: Comparison, language: str) -> list[str]:
             f"(Gini of coverage {number(gini, 3, language)}), and closest to full coverage by "
             f"<strong>{html.escape(fullest)}</strong> (mean coverage {number(mean, 3, language)}).",
             f"Behovet finansieras jämnast mellan nämnderna med <strong>{html.escape(best)}</strong> "
-            f"(gini för täckningen {number(gini, 3, language)}), och närmast full täckning med "
+            f"(Ginikoefficient för täckningen {number(gini, 3, language)}), och närmast full täckning med "
             f"<strong>{html.escape(fullest)}</strong> (genomsnittlig täckning {number(mean, 3, language)}).",
         ),
         tr(

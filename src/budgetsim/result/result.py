@@ -22,8 +22,9 @@ With a budget process (``simulate(..., process=...)``) also:
   surpluses at year end), action_plan (1 if one was triggered).
 * ``requests``: year, committee, requested, granted, granted_by_need (what the same pool would have
   given by evidence of need).
-* ``calendar``: year, committee, preliminary (June), november (decided frame), final (after the
-  spring's year-end adjustments), gap (november - preliminary).
+* ``calendar``: year, committee, preliminary (June), proposed (what the allocation rule proposed
+  in the autumn, before the process's requests, November additions and year-end effects), november
+  (decided frame), final (after the spring's year-end adjustments), gap (november - preliminary).
 * ``plans``: planned_in, year, committee, planned, final, gap (final - planned): the frames
   committees planned on for the years ahead against what they finally got.
 * ``balance``: the municipality per year (see :func:`budgetsim.process.balance.municipal_balance`).
@@ -167,11 +168,12 @@ class Result:
 
     @cached_property
     def calendar(self) -> pd.DataFrame:
-        """year, committee, preliminary, november, final, gap (november - preliminary)."""
+        """year, committee, preliminary, proposed, november, final, gap (november - preliminary)."""
         p = self._records("calendar")
         return self._wide(
             {
                 "preliminary": p.preliminary,
+                "proposed": p.proposed,
                 "november": p.november,
                 "final": self.raw.frame,
                 "gap": p.november - p.preliminary,

@@ -3,6 +3,8 @@ happened to wages and prices, revenue and the result target, political additions
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field, field_validator, model_validator
 
 from budgetsim.scenario.base import Amount, Model, Text, check_amount
@@ -16,6 +18,11 @@ class Economy(Model):
 
     The total available to committees is ``total_available`` if given, else
     ``revenue x (1 - result_target - other_net_costs_share)`` if a revenue path is given.
+
+    ``spending_adaptation`` (λ) is one spending behaviour for every strategy: a committee's net
+    cost is its need-driven cost plus λ x (frame - need-driven cost). Activity adapts to the frame
+    (verksamheten anpassas efter ramen): money above need is mostly spent, a frame below need
+    becomes both cuts and a deficit, whichever rule set the frame.
 
     >>> e = Economy(wage_uplift={2024: 0.033}, price_uplift={2024: 0.018}, efficiency={2024: 0.01})
     >>> e.outcome("wage", 2024)
@@ -39,12 +46,36 @@ class Economy(Model):
     preliminary_price_uplift: YearPath | None = Field(
         default=None, description="price index assumed for the preliminary (June) frames (default: price_uplift)"
     )
-    revenue: YearPath | None = Field(default=None, description="tax revenue and general grants, SEK")
+    revenue: YearPath | None = Field(
+        default=None,
+        description=(
+            "tax revenue, general grants and equalisation, SEK (default: tax_base x tax_rate + general_grants "
+            "when those are given)"
+        ),
+    )
+    tax_base: YearPath | None = Field(default=None, description="tax base (skatteunderlag) of the municipality, SEK")
+    tax_rate: YearPath | None = Field(default=None, description="municipal tax rate, share of the tax base (0.2131)")
+    general_grants: YearPath | None = Field(
+        default=None, description="general state grants and equalisation (generella statsbidrag och utjämning), SEK"
+    )
+    realisation_gains: YearPath | None = Field(
+        default=None,
+        description="realisation gains in the result, SEK; left out of the balanced-budget result (balanskravsresultat)",
+    )
     result_target: float = Field(default=0.02, ge=0, lt=1, description="result target, share of revenue")
     other_net_costs_share: float = Field(
         default=0.0, ge=-1, lt=1, description="depreciation and net financial items, share of revenue"
     )
     total_available: YearPath | None = Field(default=None, description="total for committees, SEK (overrides revenue)")
+    spending_adaptation: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description=(
+            "how far committees' activity adapts to their frame: cost = need-driven cost + this x (frame - "
+            "need-driven cost), the same for every strategy (0: cost follows need alone; 1: every frame is spent)"
+        ),
+    )
 
     @field_validator(
         "wage_uplift",
@@ -70,7 +101,7 @@ class Economy(Model):
                 raise ValueError(f"year {year}: efficiency {value} is outside [0, 0.5); give fractions, 0.01 for 1 %")
         return path
 
-    @field_validator("revenue", "total_available")
+    @field_validator("revenue", "total_available", "tax_base", "general_grants", "realisation_gains")
     @classmethod
     def _money(cls, path: YearPath | None) -> YearPath | None:
         for year, value in (path or {}).items():
@@ -81,6 +112,44 @@ class Economy(Model):
             except ValueError as err:
                 raise ValueError(f"year {year}: {err}") from None
         return path
+
+    @field_validator("tax_rate")
+    @classmethod
+    def _tax_rate(cls, path: YearPath | None) -> YearPath | None:
+        for year, value in (path or {}).items():
+            if not 0 < value < 0.5:
+                raise ValueError(f"year {year}: tax rate {value} is outside (0, 0.5); give a share, 0.2131 for 21.31 %")
+        return path
+
+    @model_validator(mode="before")
+    @classmethod
+    def _revenue_from_lines(cls, data: Any) -> Any:
+        """Revenue = tax base x tax rate + general grants and equalisation, year by year, when the
+        lines are given; a revenue given beside them must agree to the krona."""
+        if not isinstance(data, dict) or data.get("tax_base") is None:
+            return data
+        base, rate, grants = data.get("tax_base"), data.get("tax_rate"), data.get("general_grants") or {}
+        if not isinstance(base, dict) or not isinstance(rate, dict) or not isinstance(grants, dict):
+            if rate is None:
+                raise ValueError("economy.tax_base needs economy.tax_rate (revenue = tax base x tax rate + grants)")
+            return data  # the fields' own validation says what is wrong
+        try:
+            lines = {y: float(base[y]) * float(rate[y]) + float(grants.get(y, 0.0)) for y in base}
+        except KeyError as err:
+            raise ValueError(f"economy.tax_rate: no rate for year {err.args[0]}, which has a tax base") from None
+        except (TypeError, ValueError):
+            return data
+        given = data.get("revenue")
+        if given is None:
+            return {**data, "revenue": lines}
+        if isinstance(given, dict):
+            for year, value in lines.items():
+                if year in given and abs(float(given[year]) - value) > 1.0:
+                    raise ValueError(
+                        f"economy.revenue in {year} ({float(given[year]):,.0f} SEK) disagrees with tax base x tax rate "
+                        f"+ general grants ({value:,.0f} SEK); give one or the other"
+                    )
+        return data
 
     @model_validator(mode="after")
     def _shares(self) -> Economy:

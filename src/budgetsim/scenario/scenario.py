@@ -100,7 +100,7 @@ class Scenario(Model):
         e = self.economy
         for name in type(e).model_fields:
             path = getattr(e, name)
-            if isinstance(path, dict):
+            if isinstance(path, dict) and name != "realisation_gains":  # gains: a year not given has none
                 missing = sorted(years - set(path))
                 if missing:
                     raise ValueError(f"economy.{name}: no value for budget year(s) {years_text(missing)}")
@@ -123,6 +123,7 @@ class Scenario(Model):
             return
         for field, value, known in (
             ("population.sd", u.population.sd, self.population.labels),
+            ("population.drift", u.population.drift, self.population.labels),
             ("costs.care_intensity_sd", u.costs.care_intensity_sd, self.committee_ids),
         ):
             if isinstance(value, dict):

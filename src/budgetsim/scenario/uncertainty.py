@@ -25,26 +25,46 @@ def sd_for(value: SdByKey, key: str) -> float:
 
 class PopulationUncertainty(Model):
     """Outcome population = central outcome x exp(random walk); ``sd`` per year, by band label
-    (``"*"`` for the others) or one for all. Forecasts start from the perturbed facts."""
+    (``"*"`` for the others) or one for all, and ``drift``, the walk's yearly mean (a historical
+    forecast bias), likewise. Forecasts start from the perturbed facts."""
 
     sd: SdByKey = Field(default=0.0, description="yearly sd of the log population error")
+    drift: SdByKey = Field(
+        default=0.0,
+        description=(
+            "yearly mean of the log population error by band (a forecast bias per year of horizon: "
+            "-0.01 = outcomes 1 % a year below the forecast)"
+        ),
+    )
 
     @model_validator(mode="after")
     def _non_negative(self) -> PopulationUncertainty:
         values = self.sd.values() if isinstance(self.sd, dict) else [self.sd]
         if any(not 0 <= v <= MAX_LOG_SD for v in values):
             raise ValueError(f"population sd must be in [0, {MAX_LOG_SD}] (a yearly sd of the log population)")
+        drifts = self.drift.values() if isinstance(self.drift, dict) else [self.drift]
+        if any(not -MAX_LOG_SD <= v <= MAX_LOG_SD for v in drifts):
+            raise ValueError(
+                f"population drift must be in [-{MAX_LOG_SD}, {MAX_LOG_SD}] (a yearly mean of the log error)"
+            )
         return self
 
 
 class EconomyUncertainty(Model):
     """Shocks to what actually happens to wages, prices and internal prices (the rates frames assume
-    are decisions and stay), and a random walk in the revenue (and so in the total available)."""
+    are decisions and stay), a random walk in the revenue (and so in the total available), and how
+    far committees' activity adapts to their frames (one value per draw, for all its years)."""
 
     wage_sd: float = Field(default=0.0, ge=0, le=0.2)
     price_sd: float = Field(default=0.0, ge=0, le=0.2)
     internal_price_sd: float = Field(default=0.0, ge=0, le=0.5)
     revenue_sd: float = Field(default=0.0, ge=0, le=0.5)
+    spending_adaptation_sd: float = Field(
+        default=0.0,
+        ge=0,
+        le=0.5,
+        description="sd of the draw's spending adaptation around the scenario's (kept in [0, 1])",
+    )
 
 
 class CostUncertainty(Model):

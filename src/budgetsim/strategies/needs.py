@@ -35,9 +35,10 @@ class NeedsBased(Strategy, tag="needs_based"):
     """Distribute a total in proportion to weighted need.
 
     ``total=None`` takes the scenario's total available (revenue less the result target, or an
-    explicit path). ``total=<strategy>`` distributes what that strategy would give all committees
-    together this year from this run's last frames: in the first year exactly its total; later
-    the two totals drift apart a little, as the other rule's total depends on the split (cost mix).
+    explicit path). ``total=<strategy>`` distributes, every year, exactly what that strategy gives
+    all committees together when it runs on its own path from the base-year frames
+    (:func:`~budgetsim.strategies.base.own_path_totals`): a budget-neutral comparison, the same
+    money year by year whatever this rule does to the split.
     Political additions are given to their committee on top of the split and funded from the
     total, so the total is respected (``additions=False`` ignores them).
 
@@ -74,8 +75,8 @@ class NeedsBased(Strategy, tag="needs_based"):
             if self.total is None
             else tr(
                 language,
-                f"the total that '{display_name(self.total)}' would give",
-                f"den totalram som '{display_name(self.total, language)}' skulle ge",
+                f"the total that '{display_name(self.total)}' gives on its own path",
+                f"den totalram som ”{display_name(self.total, language)}” ger på egen hand",
             )
         )
         weights = "; ".join(

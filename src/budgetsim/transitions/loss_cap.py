@@ -59,7 +59,7 @@ class LossCap(Transition, tag="loss_cap"):
         return tr(
             language,
             f"**Loss cap.** Each year the reform may cost a committee at most {sek(self.per_inhabitant, language)} per inhabitant compared with '{old}'.",
-            f"**Förlustbegränsning.** Varje år får reformen kosta en nämnd högst {sek(self.per_inhabitant, language)} per invånare jämfört med '{old}'.",
+            f"**Förlustbegränsning.** Varje år får reformen kosta en nämnd högst {sek(self.per_inhabitant, language)} per invånare jämfört med ”{old}”.",
         )
 
     def check(self, arrays: ScenarioArrays) -> None:

@@ -67,7 +67,7 @@ class PaceOfChange(Transition, tag="pace_of_change"):
         return tr(
             language,
             f"**Pace of change toward '{target}'.** Every committee gets at least {pct(self.min_uplift, language)}; no committee stays more than {pct(self.max_below, language)} below its target once affordable, and what is left closes the remaining gaps.{harmless}",
-            f"**Takt mot '{target}'.** Varje nämnd får minst {pct(self.min_uplift, language)}; ingen nämnd ligger mer än {pct(self.max_below, language)} under sin målnivå när det ryms, och det som blir över minskar de återstående avstånden.{harmless}",
+            f"**Takt mot ”{target}”.** Varje nämnd får minst {pct(self.min_uplift, language)}; ingen nämnd ligger mer än {pct(self.max_below, language)} under sin målnivå när det ryms, och det som blir över minskar de återstående avstånden.{harmless}",
         )
 
     def check(self, arrays: ScenarioArrays) -> None:
