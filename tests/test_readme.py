@@ -40,3 +40,27 @@ def test_notebook_reprs_are_short_summaries() -> None:
     assert "expected deficit, MSEK" in m._repr_html_()
     mc = bs.compare_monte_carlo(s, [bs.strategies.incremental()], draws=20)
     assert "mean_prob_deficit" in mc._repr_html_()
+
+
+def test_readme_backtest_table_is_generated() -> None:
+    from budgetsim.datasets.boras_backtest import markdown
+
+    assert markdown() in README.read_text(encoding="utf-8")
+
+
+def test_readme_example_output_is_what_the_command_prints(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from budgetsim.cli import app
+
+    printed = CliRunner().invoke(app, ["compare", "--out", str(tmp_path / "out")])
+    assert printed.exit_code == 0, printed.output
+    text = README.read_text(encoding="utf-8")
+    block = text.split("`budgetsim compare` on the built-in data prints (money in MSEK):\n\n```\n", 1)[1].split("```")[
+        0
+    ]
+
+    def body(output: str) -> list[str]:
+        return [line.rstrip() for line in output.splitlines() if line.strip() and not line.startswith("Wrote ")]
+
+    assert body(block) == body(printed.output)

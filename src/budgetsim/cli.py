@@ -240,7 +240,9 @@ def compare_command(
     ] = None,
     forecast_bias: Annotated[
         bool | None,
-        typer.Option(help="Dataset option: let population forecasts err as the municipality's did (Borås: yes)."),
+        typer.Option(
+            help="Dataset option: let population forecasts err as the municipality's did, in the central path (Borås: no; Monte Carlo draws the bias)."
+        ),
     ] = None,
     draws: Annotated[
         int | None, typer.Option(help="Monte Carlo: this many draws of the scenario's uncertainty.", min=1)

@@ -430,3 +430,53 @@ def published_committee_results() -> pd.DataFrame:
         for r in table_rows(results)
     ]
     return results.assign(share=results.result * MSEK / np.array(basis))
+
+
+_UNIT = {"MSEK": " MSEK", "inhabitants": " inhabitants"}
+
+
+def _shown(value: float, unit: str) -> str:
+    if unit == "per year":
+        return f"{value * 100:.2f} %"
+    if unit == "inhabitants":
+        return f"{value:,.0f}"
+    return f"{value:,.1f}"
+
+
+def _error(value: float, unit: str) -> str:
+    if unit == "per year":
+        return f"{value * 100:+.2f} pp"
+    if unit == "inhabitants":
+        return f"{value:+,.0f}"
+    return f"{value:+,.1f}"
+
+
+def markdown(table: pd.DataFrame | None = None) -> str:
+    """The backtest as the README shows it: mean absolute errors by measure, then every prediction
+    that is not part of the rolling 2005-2014 test.
+
+    >>> print(markdown().splitlines()[0])
+    | measure | predictions | mean absolute error of: the model | last growth | mean growth | smallest |
+    """
+    t = backtest() if table is None else table
+    s = summary(t)
+    lines = [
+        "| measure | predictions | mean absolute error of: the model | last growth | mean growth | smallest |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for measure, row in s.iterrows():
+        unit = str(row.unit)
+        shown = [_error(float(row[k]), unit).lstrip("+") + _UNIT.get(unit, "") for k in ("model", "last", "mean")]
+        lines.append(f"| {measure} | {int(row.n)} | {' | '.join(shown)} | {row.best} |")
+    lines += [
+        "",
+        "| origin | target | measure | published | model | last growth | mean growth | model error |",
+        "|---:|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    others = t[~t.measure.isin(["net cost growth", "result"])]
+    for r in others.to_dict("records"):
+        unit = str(r["unit"])
+        cells = [_shown(float(r[k]), unit) for k in ("published", "model", "last", "mean")]
+        error = _error(float(r["error_model"]), unit)
+        lines.append(f"| {r['origin']} | {r['target']} | {r['measure']} | {' | '.join(cells)} | {error} |")
+    return "\n".join(lines)
