@@ -203,11 +203,7 @@ def history_scenario(named_additions: tuple[int, ...] = (2017, 2018)) -> Scenari
 
     committees = []
     for c in today.committees:
-        need = c.need
-        if need is not None:
-            need = need.model_copy(
-                update={"weights": tuple(w.model_copy(update={"weight": w.weight * factor}) for w in need.weights)}
-            )
+        need = None if c.need is None else c.need.scaled(factor)
         drivers = tuple(
             d.model_copy(
                 update={
@@ -435,20 +431,12 @@ def published_committee_results() -> pd.DataFrame:
 _UNIT = {"MSEK": " MSEK", "inhabitants": " inhabitants"}
 
 
-def _shown(value: float, unit: str) -> str:
+def _shown(value: float, unit: str, error: bool = False) -> str:
+    """A value of ``unit`` as the README shows it; an ``error`` signed, growth in percentage points."""
+    sign = "+" if error else ""
     if unit == "per year":
-        return f"{value * 100:.2f} %"
-    if unit == "inhabitants":
-        return f"{value:,.0f}"
-    return f"{value:,.1f}"
-
-
-def _error(value: float, unit: str) -> str:
-    if unit == "per year":
-        return f"{value * 100:+.2f} pp"
-    if unit == "inhabitants":
-        return f"{value:+,.0f}"
-    return f"{value:+,.1f}"
+        return f"{value * 100:{sign}.2f} {'pp' if error else '%'}"
+    return f"{value:{sign},.0f}" if unit == "inhabitants" else f"{value:{sign},.1f}"
 
 
 def markdown(table: pd.DataFrame | None = None) -> str:
@@ -466,7 +454,9 @@ def markdown(table: pd.DataFrame | None = None) -> str:
     ]
     for measure, row in s.iterrows():
         unit = str(row.unit)
-        shown = [_error(float(row[k]), unit).lstrip("+") + _UNIT.get(unit, "") for k in ("model", "last", "mean")]
+        shown = [
+            _shown(float(row[k]), unit, error=True).lstrip("+") + _UNIT.get(unit, "") for k in ("model", "last", "mean")
+        ]
         lines.append(f"| {measure} | {int(row.n)} | {' | '.join(shown)} | {row.best} |")
     lines += [
         "",
@@ -477,6 +467,6 @@ def markdown(table: pd.DataFrame | None = None) -> str:
     for r in others.to_dict("records"):
         unit = str(r["unit"])
         cells = [_shown(float(r[k]), unit) for k in ("published", "model", "last", "mean")]
-        error = _error(float(r["error_model"]), unit)
+        error = _shown(float(r["error_model"]), unit, error=True)
         lines.append(f"| {r['origin']} | {r['target']} | {r['measure']} | {' | '.join(cells)} | {error} |")
     return "\n".join(lines)

@@ -220,15 +220,28 @@ def sample(arrays: ScenarioArrays, uncertainty: Uncertainty, first: int, count: 
         "care_shock": care,
         "cost_level": cost_level,
     }
-    if layout.adaptation:  # one normal per draw around the scenario's value, kept in [0, 1]
-        adaptation *= e.spending_adaptation_sd
-        adaptation += arrays.spending_adaptation
-        changes["spending_adaptation"] = np.clip(adaptation, 0.0, 1.0, out=adaptation)
+    if layout.adaptation:
+        changes["spending_adaptation"] = _adaptation(arrays.spending_adaptation, e.spending_adaptation_sd, adaptation)
     if arrays.revenue is not None:
         changes["revenue"] = arrays.revenue * revenue_factor
     if arrays.total_available is not None:
         changes["total_available"] = arrays.total_available * revenue_factor
     return replace(arrays.with_draws(**changes), first_draw=first, seed=seed, stochastic=True)
+
+
+def _adaptation(central: np.ndarray, sd: float, z: np.ndarray) -> np.ndarray:
+    """(n,) spending adaptations with median ``central`` (1,), drawn on the logit scale so every draw
+    stays inside (0, 1): logit(λ) = logit(central) + ``sd`` x z. At 0 or 1 there is no room to vary:
+    every draw is the centre.
+
+    >>> lam = _adaptation(np.array([0.95]), 0.5, np.random.default_rng(1).standard_normal(100_000))
+    >>> [round(float(q), 3) for q in np.quantile(lam, [0.05, 0.5, 0.95])]
+    [0.894, 0.95, 0.977]
+    """
+    m = float(central[0])
+    if not 0 < m < 1:
+        return np.full(z.shape, m)
+    return 1 / (1 + np.exp(-(np.log(m / (1 - m)) + sd * z)))
 
 
 def _outcome(central: np.ndarray, sd: float, z: np.ndarray) -> np.ndarray:

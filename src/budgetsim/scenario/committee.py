@@ -69,6 +69,16 @@ class NeedProfile(Model):
         default=0.0, gt=-1, description="yearly growth of care intensity (vårdtyngd) per client"
     )
 
+    def scaled(self, factor: float) -> NeedProfile:
+        """The profile with every standard cost multiplied by ``factor`` (money at another price level).
+
+        >>> NeedProfile(weights=[NeedWeight(min_age=80, weight=10)]).scaled(1.5).weights[0].weight
+        15.0
+        """
+        return self.model_copy(
+            update={"weights": tuple(w.model_copy(update={"weight": w.weight * factor}) for w in self.weights)}
+        )
+
 
 PriceBasis = Literal["forecast", "mean", "outcome"]
 

@@ -40,11 +40,7 @@ def scale_money(scenario: Scenario, factor: float) -> Scenario:
     inhabitant, need weights (standard costs), totals, revenue and additions."""
     committees = []
     for c in scenario.committees:
-        need = c.need
-        if need is not None:
-            need = need.model_copy(
-                update={"weights": tuple(w.model_copy(update={"weight": w.weight * factor}) for w in need.weights)}
-            )
+        need = None if c.need is None else c.need.scaled(factor)
         committees.append(
             c.model_copy(
                 update={

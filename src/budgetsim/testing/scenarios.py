@@ -16,6 +16,7 @@ from budgetsim.process import (
     ClawBack,
     CoverFromSavings,
     DrawAccumulated,
+    KeepSurplus,
     NegotiatedWriteOff,
     November,
     ProRata,
@@ -104,13 +105,21 @@ def scenarios(
     for y in budget_years:
         total *= 1 + draw(st.floats(-0.01, 0.06))
         available[y] = total
+    # the total as an explicit path, or as revenue less a 2 % result target (then the November step
+    # and the municipal balance have a revenue to work with)
+    money = (
+        {"total_available": available}
+        if draw(st.booleans())
+        else {"revenue": {y: v / 0.98 for y, v in available.items()}, "result_target": 0.02}
+    )
     economy = Economy(
         wage_uplift={y: draw(rate) for y in budget_years},
         price_uplift={y: draw(rate) for y in budget_years},
         efficiency={y: draw(st.floats(0, 0.02)) for y in budget_years},
         wage_outcome={y: draw(rate) for y in budget_years},
         internal_price_outcome={y: draw(st.floats(0, 0.4 if extremes else 0.15)) for y in budget_years},
-        total_available=available,
+        spending_adaptation=draw(st.floats(0, 1)),
+        **money,
     )
     additions = [
         {"year": y, "committee": "C0", "amount": draw(st.floats(0, 1e6))} for y in budget_years if draw(st.booleans())
@@ -165,7 +174,8 @@ def processes(draw: st.DrawFn, committees: tuple[str, ...] = ()) -> BudgetProces
             CoverFromSavings(),
             WriteOff(share=draw(share)),
             ClawBack(share=draw(share)),
-            DrawAccumulated(share=draw(share)),
+            DrawAccumulated(share=draw(share), on_request=draw(st.booleans())),
+            KeepSurplus(cap=draw(st.none() | st.floats(0, 0.5))),
             Ratchet(share=draw(share)),
             ActionPlan(threshold=draw(st.floats(0, 0.05)), cut=draw(st.floats(0, 0.2)), lag=draw(st.integers(1, 3))),
         ]
@@ -176,7 +186,16 @@ def processes(draw: st.DrawFn, committees: tuple[str, ...] = ()) -> BudgetProces
         if draw(st.booleans())
         else None
     )
-    november = November(share=draw(share), level_raising=draw(st.booleans())) if draw(st.booleans()) else None
+    november = (
+        November(
+            share=draw(share),
+            cap=draw(st.none() | st.floats(0, 0.05)),
+            to=draw(st.sampled_from(("all", "unfunded"))),
+            level_raising=draw(share),
+        )
+        if draw(st.booleans())
+        else None
+    )
     period = draw(st.sampled_from((1, 1, 2)))
     opening = {c: draw(st.floats(0, 1e7)) for c in committees if draw(st.booleans())}
     return BudgetProcess(
