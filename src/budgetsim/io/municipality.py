@@ -575,8 +575,15 @@ def municipality_rows(scenario: Scenario) -> dict[str, list[dict[str, Any]]]:
         for y, counts in f.counts.items()
         for label, n in zip(labels, counts, strict=True)
     ]
+    lines = e.revenue_lines()
+    derived = (  # revenue that the tax lines give is not written again: editing a line then changes it
+        lines is not None
+        and e.revenue is not None
+        and all(abs(e.revenue[y] - sum(lines[y])) <= 1.0 for y in scenario.years if y in lines)
+    )
+    written = [name for name in RATES if not (derived and name == "revenue")]
     rows["economy"] = [
-        {"year": y, **{name: path[y] for name in RATES if (path := getattr(e, name)) is not None and y in path}}
+        {"year": y, **{name: path[y] for name in written if (path := getattr(e, name)) is not None and y in path}}
         for y in scenario.years
     ]
     rows["additions"] = [a.model_dump() for a in scenario.additions]

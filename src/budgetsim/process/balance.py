@@ -12,6 +12,8 @@ from budgetsim.process.rules import Balance
 COLUMNS = [
     "year",
     "revenue",
+    "tax_revenue",
+    "general_grants",
     "committee_cost",
     "other_net_costs",
     "realisation_gains",
@@ -31,7 +33,8 @@ RESTORE_YEARS = 3  # Kommunallagen 11:12: a negative balance result is restored 
 
 
 def municipal_balance(arrays: ScenarioArrays, cost: np.ndarray, balance: Balance) -> pd.DataFrame:
-    """One row per year (first draw): result = revenue - other net costs - committees' net cost +
+    """One row per year (first draw): revenue (split into tax revenue and general grants and
+    equalisation where the economy gives the lines), result = revenue - other net costs - committees' net cost +
     realisation gains; the balanced-budget result (balanskravsresultat) leaves the realisation gains
     out and counts the reserve's moves: the reserve takes what exceeds ``reserve_threshold`` of
     revenue (up to its cap) and, where ``balance.draw_rule`` allows, covers a negative balanced-budget
@@ -42,13 +45,16 @@ def municipal_balance(arrays: ScenarioArrays, cost: np.ndarray, balance: Balance
     if arrays.revenue is None:
         return pd.DataFrame(columns=COLUMNS)
     economy = arrays.scenario.economy
-    growth_path = economy.tax_base or economy.revenue or {}
+    lines = economy.revenue_lines() or {}
     gains_path = economy.realisation_gains or {}
     rows = []
     reserve = balance.opening_reserve
     owed: list[list[float]] = []  # [year the deficit arose, amount still to restore], oldest first
+    revenues = arrays.revenue[0]
     for t, year in enumerate(int(y) for y in arrays.years):
-        revenue = float(arrays.revenue[0, t])
+        revenue = float(revenues[t])
+        tax, grants = lines.get(year, (revenue, 0.0))
+        tax_share = tax / (tax + grants) if tax + grants else 1.0  # a drawn revenue keeps the lines' mix
         other = revenue * arrays.other_net_costs_share
         gains = float(gains_path.get(year, 0.0))
         committee_cost = float(cost[0, t].sum())
@@ -56,7 +62,8 @@ def municipal_balance(arrays: ScenarioArrays, cost: np.ndarray, balance: Balance
         before_reserve = result - gains
         room = max(balance.reserve_cap * revenue - reserve, 0.0)
         deposit = min(max(before_reserve - balance.reserve_threshold * revenue, 0.0), room)
-        draw = min(reserve, max(-before_reserve, 0.0)) if _may_draw(balance, growth_path, year) else 0.0
+        before = float(revenues[t - 1]) if t else balance.opening_revenue
+        draw = min(reserve, max(-before_reserve, 0.0)) if _may_draw(balance, revenue, before) else 0.0
         reserve += deposit - draw
         balance_result = before_reserve - deposit + draw
         if balance_result < 0:
@@ -75,6 +82,8 @@ def municipal_balance(arrays: ScenarioArrays, cost: np.ndarray, balance: Balance
             (
                 year,
                 revenue,
+                revenue * tax_share,
+                revenue * (1 - tax_share),
                 committee_cost,
                 other,
                 gains,
@@ -92,11 +101,11 @@ def municipal_balance(arrays: ScenarioArrays, cost: np.ndarray, balance: Balance
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def _may_draw(balance: Balance, growth_path: dict[int, float], year: int) -> bool:
-    """Whether the reserve may be drawn in ``year`` under the balance's draw rule."""
+def _may_draw(balance: Balance, revenue: float, before: float | None) -> bool:
+    """Whether the reserve may be drawn in a year with ``revenue`` (``before`` the year before)
+    under the balance's draw rule."""
     if balance.draw_rule == "negative_result":
         return True
-    before = growth_path.get(year - 1)
     if not before or balance.growth_trend is None:
         return False
-    return growth_path[year] / before - 1 < balance.growth_trend
+    return revenue / before - 1 < balance.growth_trend

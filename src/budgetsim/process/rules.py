@@ -63,9 +63,11 @@ class Balance(Model):
     part of the balanced-budget result (the result less realisation gains) above
     ``reserve_threshold`` of revenue, up to a reserve of ``reserve_cap`` of revenue. It is drawn to
     cover a negative balanced-budget result (never more), under ``draw_rule``: ``"negative_result"``
-    any such year; ``"weak_growth"`` only in a year when the tax base (else revenue) grows less than
-    ``growth_trend``, its ten-year average (SKR's recommended criterion; the first budget year,
-    whose growth the paths do not give, draws nothing).
+    any such year; ``"weak_growth"`` only in a year when revenue (tax revenue, general grants and
+    equalisation, as drawn) grows less than ``growth_trend``, its ten-year average: SKR's recommended
+    criterion, which looks at the tax base, with revenue standing in for it. The first budget year's
+    growth is measured from ``opening_revenue``, the base year's (without it the first year draws
+    nothing).
 
     >>> Balance(draw_rule="weak_growth", growth_trend=0.04).growth_trend
     0.04
@@ -76,14 +78,15 @@ class Balance(Model):
     opening_reserve: float = Field(default=0.0, ge=0, description="reserve at the end of the base year, SEK")
     draw_rule: Literal["negative_result", "weak_growth"] = "negative_result"
     growth_trend: float | None = Field(
-        default=None, ge=-0.5, le=0.5, description="ten-year average growth of the tax base, per year (weak_growth)"
+        default=None, ge=-0.5, le=0.5, description="ten-year average growth of revenue, per year (weak_growth)"
     )
+    opening_revenue: float | None = Field(default=None, ge=0, description="revenue of the base year, SEK")
 
     def text(self, language: str = "en") -> str:
         """The reserve's rules in plain words.
 
         >>> print(Balance(draw_rule="weak_growth", growth_trend=0.037).text("sv"))
-        Resultatutjämningsreserv (RUR): tar emot den del av balanskravsresultatet som överstiger 1 % av skatteintäkter, generella statsbidrag och utjämning, upp till 5 % av dem; ingående 0 mnkr. Får tas i anspråk för att täcka ett negativt balanskravsresultat bara ett år då skatteunderlaget växer mindre än sitt tioårssnitt (3,7 %).
+        Resultatutjämningsreserv (RUR): tar emot den del av balanskravsresultatet som överstiger 1 % av skatteintäkter, generella statsbidrag och utjämning, upp till 5 % av dem; ingående 0 mnkr. Får tas i anspråk för att täcka ett negativt balanskravsresultat bara under år då intäkternas utveckling understiger sitt tioårssnitt (3,7 %).
         """
         draw = (
             tr(
@@ -94,8 +97,8 @@ class Balance(Model):
             if self.draw_rule == "negative_result"
             else tr(
                 language,
-                f"It covers a negative balanced-budget result only in a year when the tax base grows less than its ten-year average ({pct(self.growth_trend or 0.0, language)}).",
-                f"Får tas i anspråk för att täcka ett negativt balanskravsresultat bara ett år då skatteunderlaget växer mindre än sitt tioårssnitt ({pct(self.growth_trend or 0.0, language)}).",
+                f"It covers a negative balanced-budget result only in a year when revenue grows less than its ten-year average ({pct(self.growth_trend or 0.0, language)}).",
+                f"Får tas i anspråk för att täcka ett negativt balanskravsresultat bara under år då intäkternas utveckling understiger sitt tioårssnitt ({pct(self.growth_trend or 0.0, language)}).",
             )
         )
         opening = f"{self.opening_reserve / 1e6:,.0f}".replace(",", " " if language == "sv" else ",")
@@ -111,7 +114,7 @@ class Balance(Model):
     @model_validator(mode="after")
     def _trend_for_rule(self) -> Balance:
         if self.draw_rule == "weak_growth" and self.growth_trend is None:
-            raise ValueError("draw_rule 'weak_growth' needs growth_trend (the ten-year average growth of the tax base)")
+            raise ValueError("draw_rule 'weak_growth' needs growth_trend (the ten-year average growth of revenue)")
         return self
 
 

@@ -281,7 +281,8 @@ class DrawAccumulated(YearEndStep, tag="draw_accumulated"):
     """Each year ``share`` of the accumulated result may be spent on temporary, non-recurring
     initiatives: a one-off addition (component ``accumulated_draw``) that never raises the frame
     level, spent as any frame is. With ``on_request`` a committee draws only when it asks, after a
-    year in deficit, and no more than that deficit (none in the first budget year)."""
+    year in deficit, and no more than what of that deficit its savings did not already pay (none in
+    the first budget year)."""
 
     share: float = Field(default=0.2, ge=0, le=1)
     on_request: bool = False
@@ -294,7 +295,11 @@ class DrawAccumulated(YearEndStep, tag="draw_accumulated"):
     def budget(self, ledger: Ledger, t: int, cols: np.ndarray, params: dict[str, np.ndarray]) -> None:
         drawn = params["share"] * np.maximum(ledger.accumulated[:, cols], 0.0)
         if params["on_request"].any():
-            asked = np.maximum(-ledger.records["operating_result"][:, t - 1, cols], 0.0) if t else 0.0 * drawn
+            asked = np.zeros_like(drawn)
+            if t:  # last year's deficit, less what the savings already paid of it
+                covered = ledger.records.get("covered_by_savings")
+                paid = covered[:, t - 1, cols] if covered is not None else 0.0
+                asked = np.maximum(-ledger.records["operating_result"][:, t - 1, cols] - paid, 0.0)
             drawn = np.where(params["on_request"], np.minimum(drawn, asked), drawn)
         ledger.drawn[:, cols] = drawn
 

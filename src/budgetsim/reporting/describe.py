@@ -210,8 +210,8 @@ def describe_sections(
             "- "
             + tr(
                 language,
-                f"Of which tax revenue: tax base {msek(e.tax_base[first], language)} x tax rate {pct(e.tax_rate[first], language)}; general grants and equalisation {msek(grants, language)}.",
-                f"Därav skatteintäkter: skatteunderlag {msek(e.tax_base[first], language)} x skattesats {pct(e.tax_rate[first], language)}; generella statsbidrag och utjämning {msek(grants, language)}.",
+                f"Of which tax revenue: tax base {msek(e.tax_base[first], language)} × tax rate {pct(e.tax_rate[first], language)}; general grants and equalisation {msek(grants, language)}.",
+                f"Därav skatteintäkter: skatteunderlag {msek(e.tax_base[first], language)} × skattesats {pct(e.tax_rate[first], language)}; generella statsbidrag och utjämning {msek(grants, language)}.",
             )
         )
     economy.append(

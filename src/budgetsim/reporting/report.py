@@ -38,7 +38,7 @@ def report(
         if draws
         else None
     )
-    heading = title or f"{scenario.name}: {'; '.join(strategies)} ({scenario.years[0]}-{scenario.years[-1]})"
+    heading = title or f"{scenario.name}: {'; '.join(strategies)} ({scenario.years[0]}–{scenario.years[-1]})"
     return {
         "excel": write_excel(cmp, out / "comparison.xlsx", descriptions),
         "html": write_html(

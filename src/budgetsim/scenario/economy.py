@@ -178,6 +178,20 @@ class Economy(Model):
             return self.outcome("price", year)
         return fallback[year]
 
+    def revenue_lines(self) -> dict[int, tuple[float, float]] | None:
+        """(tax revenue, general grants and equalisation) per year from the tax base, tax rate and
+        grants, or None without a tax base.
+
+        >>> e = Economy(wage_uplift={2024: 0.03}, price_uplift={2024: 0.02}, efficiency={2024: 0.0},
+        ...             tax_base={2024: 1e9}, tax_rate={2024: 0.2}, general_grants={2024: 5e7})
+        >>> e.revenue_lines(), e.revenue
+        ({2024: (200000000.0, 50000000.0)}, {2024: 250000000.0})
+        """
+        if self.tax_base is None or self.tax_rate is None:
+            return None
+        grants = self.general_grants or {}
+        return {y: (base * self.tax_rate[y], grants.get(y, 0.0)) for y, base in self.tax_base.items()}
+
     def available(self, year: int) -> float | None:
         """Total available to committees in ``year``, or None if neither path is given."""
         if self.total_available is not None:

@@ -58,5 +58,5 @@ def standard_comparison(scenario: Scenario) -> dict[str, StrategyLike]:
     out: dict[str, StrategyLike] = {"current": current, "incremental only": incremental()}
     if scenario.economy.revenue is not None or scenario.economy.total_available is not None:
         out["needs based"] = needs_based()
-        out["needs based, current total"] = needs_based(total=current)
+        out["needs based, current total"] = needs_based(total=current, round_to=0.01)
     return out

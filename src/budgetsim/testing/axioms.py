@@ -64,16 +64,15 @@ def scale_money(scenario: Scenario, factor: float) -> Scenario:
 
 
 def sums_to_total(strategy: StrategyLike, scenario: Scenario, total: StrategyLike | None = None) -> None:
-    """Top-down: the frames of every year sum to the total distributed. When the total is what
-    another strategy would give, only the first budget year is compared, since later years of
-    the two runs start from different frames."""
+    """Top-down: the frames of every year sum to the total distributed: the total available, or
+    what another strategy gives on its own path (``total``), every year."""
     frames = _frames(strategy, scenario).sum(axis=-1)
     if total is None:
         if scenario.economy.total_available is None and scenario.economy.revenue is None:
             _fail("sums_to_total", "the scenario has no total available")
         expected = np.array([scenario.economy.available(y) for y in scenario.years])
     else:
-        frames, expected = frames[:, :1], _frames(total, scenario).sum(axis=-1)[:, :1]
+        expected = _frames(total, scenario).sum(axis=-1)
     if not np.allclose(frames, expected, rtol=1e-12, atol=0.01):
         worst = int(np.abs(frames - expected).max())
         _fail("sums_to_total", f"frames differ from the total by up to {worst:,} SEK")

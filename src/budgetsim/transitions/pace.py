@@ -1,7 +1,8 @@
 """Pace of change toward a target: every committee gets a minimum uplift; committees below their
-target (e.g. the needs-based amount) get more; the inner strategy's total is respected.
+target (e.g. the needs-based amount) get more; the inner strategy's total is respected, as the inner
+strategy gives it on its own path (budget-neutral: the same money as the inner model, year by year).
 
-With inner frames p (total T), target frames scaled to T (t), and floors f = last x (1 + min_uplift)
+With the inner strategy's total T, target frames scaled to T (t), and floors f = last x (1 + min_uplift)
 (with hold-harmless at least last):
 
 1. the guarantee: every committee gets max(f, (1 - max_below) x t). If that is not affordable,
@@ -30,6 +31,7 @@ from budgetsim.core.registry import Example, StrategyRef
 from budgetsim.core.strategy import display_name
 from budgetsim.core.text import pct, tr
 from budgetsim.strategies import boras_current, needs_based
+from budgetsim.strategies.base import total_of
 from budgetsim.transitions.base import Transition
 from budgetsim.transitions.floor import HELD
 
@@ -78,7 +80,7 @@ class PaceOfChange(Transition, tag="pace_of_change"):
 
     def adjust(self, ctx: BudgetContext, proposed: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         assert self.target is not None
-        total = proposed.sum(axis=-1)
+        total = np.broadcast_to(total_of(ctx, self.inner), proposed.shape[:1]).astype(float)
         target = frames_after(ctx, as_allocation(self.target(ctx)))
         target = target * (total / target.sum(axis=-1))[:, None]
         floors = np.broadcast_to(ctx.last_frame * (1 + self.min_uplift), proposed.shape)
