@@ -283,7 +283,9 @@ def replaced(monkeypatch) -> list[str]:
 def test_describe_out_is_atomic_and_refuses_missing_folders_and_endings(tmp_path, replaced) -> None:
     out = tmp_path / "model.md"
     out.write_text("old", encoding="utf-8")
-    written = runner.invoke(app, ["describe", "--out", str(out)])
+    refused = runner.invoke(app, ["describe", "--out", str(out)])  # an existing file only with --force
+    assert refused.exit_code == 2 and "exists; pass --force" in refused.output and out.read_text() == "old"
+    written = runner.invoke(app, ["describe", "--out", str(out), "--force"])
     assert written.exit_code == 0, written.output
     assert replaced == ["model.md"] and out.read_text(encoding="utf-8").startswith("# Allocation model")
     assert [p.name for p in tmp_path.iterdir()] == ["model.md"]  # no temporary file left

@@ -5,7 +5,10 @@ process, draws) given as its first argument."""
 from __future__ import annotations
 
 import json
+import signal
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from enum import Enum
 from importlib.metadata import version
 from pathlib import Path
@@ -20,11 +23,11 @@ from budgetsim.core.money import MSEK
 from budgetsim.core.text import term
 from budgetsim.datasets.registry import DEFAULT
 from budgetsim.io import run_schema, scenario_schema
-from budgetsim.io.files import check_writable, read_document, save_text, write_atomic
+from budgetsim.io.files import check_writable, read_document
 from budgetsim.io.inputs import Input, InputError, kind_of, load_input
 from budgetsim.io.municipality import check_scenario, read_municipality
 from budgetsim.io.overrides import variations
-from budgetsim.io.runs import differences, run_folder, write_manifest
+from budgetsim.io.runs import RunFolder, default_folder, differences, write_manifest
 from budgetsim.io.scb import read_scb
 from budgetsim.io.tables import TABLES, write_table
 from budgetsim.io.template import write_template
@@ -32,8 +35,9 @@ from budgetsim.metrics import MONEY_METRICS
 from budgetsim.reporting.describe import describe
 from budgetsim.reporting.report import report
 from budgetsim.reporting.safe import safe_frame
-from budgetsim.result import simulate
+from budgetsim.result import Result, simulate
 from budgetsim.sweep import sweep
+from budgetsim.writing import write_file, write_text
 
 app = typer.Typer(
     help=(
@@ -68,6 +72,7 @@ RunOutOption = Annotated[
     ),
 ]
 ForceOption = Annotated[bool, typer.Option("--force", help="Replace the earlier run in --out.")]
+FileForceOption = Annotated[bool, typer.Option("--force", help="Replace the file --out names if it exists.")]
 
 
 class CsvDialect(str, Enum):
@@ -98,6 +103,38 @@ def _load(
 def _fail(err: Exception) -> typer.Exit:
     typer.echo(f"error: {err}", err=True)
     return typer.Exit(2)
+
+
+def check_new(path: Path, force: bool) -> Path:
+    """``path``, unless a file is there already and ``force`` was not given."""
+    if path.exists() and not force:
+        raise ValueError(f"{path} exists; pass --force to replace it")
+    return path
+
+
+@contextmanager
+def _run_folder() -> Iterator[ExitStack]:
+    """Where a run's folder lives while the command runs: released (and an unfinished run's staging
+    folder removed) however the command ends; SIGTERM ends it as Ctrl-C does."""
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        with ExitStack() as stack:
+            yield stack
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+@contextmanager
+def _writing() -> Iterator[None]:
+    """Turn a failed write into one line of error and exit 2."""
+    try:
+        yield
+    except ValueError as err:  # a WriteError
+        raise _fail(err) from None
 
 
 def _pick(run: Input, strategy: str | None) -> tuple[str, StrategyLike]:
@@ -202,19 +239,16 @@ CSV_DIALECTS = {CsvDialect.standard: ("utf-8", ",", "."), CsvDialect.excel_sv: (
 
 
 def write_tables(tables: dict[str, pd.DataFrame], out: Path, dialect: CsvDialect = CsvDialect.standard) -> list[Path]:
-    """Write tidy tables as CSV files into ``out`` (each written whole, then moved in place). A text
-    a spreadsheet would read as a formula (``=HYPERLINK(...)``) gets a leading ``'``; numbers stay.
+    """Write tidy tables as CSV files into the folder ``out`` (each whole or not at all). A text a
+    spreadsheet would read as a formula (``=HYPERLINK(...)``) gets a leading ``'``; numbers stay.
     ``dialect`` excel-sv writes what Swedish Excel reads on a double click."""
-    out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, table in tables.items():
-        path = out / f"{name}.csv"
-        tmp = path.with_suffix(".csv.tmp")
-        encoding, sep, decimal = CSV_DIALECTS[dialect]
-        safe_frame(table).to_csv(tmp, index=False, encoding=encoding, sep=sep, decimal=decimal)
-        tmp.replace(path)
-        paths.append(path)
-    return paths
+    encoding, sep, decimal = CSV_DIALECTS[dialect]
+
+    def writer(table: pd.DataFrame) -> Callable[[Path], object]:
+        safe = safe_frame(table)
+        return lambda tmp: safe.to_csv(tmp, index=False, encoding=encoding, sep=sep, decimal=decimal)
+
+    return [write_file(out / f"{name}.csv", writer(table)) for name, table in tables.items()]
 
 
 def _with_strategy(tables: dict[str, pd.DataFrame], name: str) -> dict[str, pd.DataFrame]:
@@ -251,9 +285,19 @@ def compare_command(
 ) -> None:
     """Compare the strategies: print a summary (MSEK) and write the tidy tables as CSV. With --draws,
     compare their risks over that many draws of the scenario's uncertainty."""
+    with _run_folder() as stack:
+        try:
+            run = _load(path, dataset_name, end_year, forecast_bias)
+            folder = stack.enter_context(RunFolder(out or default_folder("compare", run.name), force))
+        except ValueError as err:
+            raise _fail(err) from None
+        _compare(folder, run, path, csv_dialect, draws, seed)
+
+
+def _compare(
+    folder: RunFolder, run: Input, path: Path | None, csv_dialect: CsvDialect, draws: int | None, seed: int | None
+) -> None:
     try:
-        run = _load(path, dataset_name, end_year, forecast_bias)
-        folder = run_folder(out, "compare", run.name, force)
         draws = draws or run.draws
         seed = run.seed if seed is None else seed
         cmp: Comparison | MonteCarloComparison = (
@@ -281,9 +325,12 @@ def compare_command(
             "yearly_metrics": cmp.yearly_metrics,
             "scorecard": cmp.scorecard,
         }
-    paths = write_tables({**tables, "provenance": run.scenario.provenance()}, folder, csv_dialect)
-    write_manifest(folder, "compare", run, path, paths, draws, seed)
-    typer.echo(f"\nWrote {len(paths)} tables and manifest.json to {folder}/: {', '.join(p.name for p in paths)}")
+    with _writing():
+        paths = write_tables({**tables, "provenance": run.scenario.provenance()}, folder.staging, csv_dialect)
+        write_manifest(folder.staging, "compare", run, path, paths, draws, seed)
+        folder.commit()
+    shown = ", ".join(p.name for p in paths)
+    typer.echo(f"\nWrote {len(paths)} tables and manifest.json to {folder.target}/: {shown}")
 
 
 @app.command("run")
@@ -296,13 +343,20 @@ def run_command(
     csv_dialect: DialectOption = CsvDialect.standard,
 ) -> None:
     """Simulate one strategy: print its frames (MSEK, committee x year) and write its tables as CSV."""
-    try:
-        run = _load(path, dataset_name)
-        name, chosen = _pick(run, strategy)
-        folder = run_folder(out, "run", run.name, force)
-        result = simulate(run.scenario, chosen, name=name, process=run.process)
-    except ValueError as err:
-        raise _fail(err) from None
+    with _run_folder() as stack:
+        try:
+            run = _load(path, dataset_name)
+            name, chosen = _pick(run, strategy)
+            folder = stack.enter_context(RunFolder(out or default_folder("run", run.name), force))
+            result = simulate(run.scenario, chosen, name=name, process=run.process)
+        except ValueError as err:
+            raise _fail(err) from None
+        _write_run(folder, run, path, name, result, csv_dialect)
+
+
+def _write_run(
+    folder: RunFolder, run: Input, path: Path | None, name: str, result: Result, csv_dialect: CsvDialect
+) -> None:
     typer.echo(_header(run, None, 0))
     table = (
         result.frames.pivot(index="committee", columns="year", values="frame").loc[list(run.scenario.committee_ids)]
@@ -315,9 +369,12 @@ def run_command(
         "outcomes": result.outcomes,
         "diagnostics": result.diagnostics,
     }
-    paths = write_tables(_with_strategy(tables, name), folder, csv_dialect)
-    write_manifest(folder, "run", run, path, paths)
-    typer.echo(f"\nWrote {len(paths)} tables and manifest.json to {folder}/: {', '.join(p.name for p in paths)}")
+    with _writing():
+        paths = write_tables(_with_strategy(tables, name), folder.staging, csv_dialect)
+        write_manifest(folder.staging, "run", run, path, paths)
+        folder.commit()
+    shown = ", ".join(p.name for p in paths)
+    typer.echo(f"\nWrote {len(paths)} tables and manifest.json to {folder.target}/: {shown}")
 
 
 @app.command("explain")
@@ -336,11 +393,12 @@ def explain_command(
     plot: Annotated[
         Path | None, typer.Option(help="Also save the waterfall chart to this PNG, SVG or PDF file.")
     ] = None,
+    force: FileForceOption = False,
 ) -> None:
     """Show how a committee's frame got from last year's to this year's, component by component."""
     try:
         if plot is not None:
-            check_writable(plot, (".png", ".svg", ".pdf"))
+            check_new(check_writable(plot, (".png", ".svg", ".pdf")), force)
         run = _load(path, dataset_name)
         name, chosen = _pick(run, strategy)
         result = simulate(run.scenario, chosen, name=name, process=run.process)
@@ -351,7 +409,7 @@ def explain_command(
     if plot is not None:
         figure = bridge.plot()
         try:
-            write_atomic(plot, lambda tmp: figure.savefig(tmp, dpi=120, format=plot.suffix[1:].lower()))
+            write_file(plot, lambda tmp: figure.savefig(tmp, dpi=120, format=plot.suffix[1:].lower()))
         except (ValueError, OSError) as err:
             raise _fail(err) from None
         typer.echo(f"\nWrote {plot}")
@@ -364,11 +422,12 @@ def describe_command(
     strategy: Annotated[str | None, typer.Option(help="Which strategy of the run (default: the first).")] = None,
     language: Annotated[Language, typer.Option(help="Language of the labels.")] = Language.en,
     out: Annotated[Path | None, typer.Option(help="Write the Markdown to this file instead of printing it.")] = None,
+    force: FileForceOption = False,
 ) -> None:
     """Describe the model in force in plain words (Markdown), from the objects that compute it."""
     try:
         if out is not None:
-            check_writable(out, (".md", ".markdown", ".txt"))
+            check_new(check_writable(out, (".md", ".markdown", ".txt")), force)
         run = _load(path, dataset_name)
         chosen = _pick(run, strategy)[1]
         text = describe(run.scenario, chosen, run.process, language.value)
@@ -378,7 +437,7 @@ def describe_command(
         typer.echo(text)
     else:
         try:
-            save_text(out, text)
+            write_text(out, text)
         except (ValueError, OSError) as err:
             raise _fail(err) from None
         typer.echo(f"Wrote {out}")
@@ -396,37 +455,46 @@ def report_command(
 ) -> None:
     """Write the comparison as an Excel pack (comparison.xlsx) and a self-contained HTML report
     (report.html) that opens in any browser."""
-    try:
-        run = _load(path, dataset_name)
-        folder = run_folder(out, "report", run.name, force)
-        draws, seed = draws or run.draws, run.seed if seed is None else seed
-        paths = report(
-            run.scenario,
-            run.strategies,
-            folder,
-            process=run.process,
-            draws=draws,
-            seed=seed,
-            language=language.value,
-            progress=sys.stderr.isatty(),
-        )
-    except (ValueError, ImportError) as err:
-        raise _fail(err) from None
-    write_manifest(folder, "report", run, path, list(paths.values()), draws, seed)
-    typer.echo(f"Wrote {paths['excel']}, {paths['html']} and {folder / 'manifest.json'}")
+    with _run_folder() as stack:
+        try:
+            run = _load(path, dataset_name)
+            folder = stack.enter_context(RunFolder(out or default_folder("report", run.name), force))
+            draws, seed = draws or run.draws, run.seed if seed is None else seed
+            paths = report(
+                run.scenario,
+                run.strategies,
+                folder.staging,
+                process=run.process,
+                draws=draws,
+                seed=seed,
+                language=language.value,
+                progress=sys.stderr.isatty(),
+            )
+            write_manifest(folder.staging, "report", run, path, list(paths.values()), draws, seed)
+            folder.commit()
+        except (ValueError, ImportError) as err:
+            raise _fail(err) from None
+    target = folder.target
+    typer.echo(f"Wrote {target / 'comparison.xlsx'}, {target / 'report.html'} and {target / 'manifest.json'}")
 
 
 @app.command("schema")
-def schema_command(out: OutOption = Path("schemas")) -> None:
+def schema_command(out: OutOption = Path("schemas"), force: FileForceOption = False) -> None:
     """Write the JSON Schemas of scenario files and run files, for editors (into the folder ``out``,
-    made if its own folder exists)."""
+    made if its own folder exists; a folder holding other files only with --force)."""
+    names = ("scenario.schema.json", "run.schema.json")
     try:
         if out.exists() and not out.is_dir():
             raise ValueError(f"{out} is a file; give a folder")
         if not out.is_dir():
             check_writable(out).mkdir()
-        for name, schema in (("scenario", scenario_schema()), ("run", run_schema())):
-            save_text(out / f"{name}.schema.json", json.dumps(schema, indent=1, ensure_ascii=False))
+        others = sorted(p.name for p in out.iterdir() if p.name not in names)
+        if others and not force:
+            raise ValueError(
+                f"--out: {out} holds other files ({', '.join(others[:3])}); choose a new folder or pass --force"
+            )
+        for name, schema in zip(names, (scenario_schema(), run_schema()), strict=True):
+            write_text(out / name, json.dumps(schema, indent=1, ensure_ascii=False))
     except (ValueError, OSError) as err:
         raise _fail(err) from None
     typer.echo(f"Wrote {out}/scenario.schema.json and {out}/run.schema.json")
@@ -551,7 +619,7 @@ def sweep_command(
             )
         run = _load(path)
         varied = variations(grid)  # sweep() makes every variant, so checks every value, before a point runs
-        folder = store or run_folder(None, "sweep", run.name)
+        folder = store or default_folder("sweep", run.name)
         draws = draws or run.draws or 1000
         seed = run.seed if seed is None else seed
         result = sweep(

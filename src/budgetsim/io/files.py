@@ -8,15 +8,14 @@ document is built in memory), with a key given twice, or (YAML) with more than
 alias inside what it refers to is refused, naming the file and the line; so is a folder, a device
 or a pipe given as a file. Text is UTF-8, with or without a byte-order mark, or UTF-16 with one
 (as Windows tools save it). Validation errors name the file and list at most :data:`MAX_ERRORS`
-problems (:func:`validated`). Files are written whole or not at all (:func:`write_atomic`); a file
+problems (:func:`validated`). Files are written whole or not at all (:mod:`budgetsim.writing`); a file
 that cannot be written is a ``ValueError`` naming it.
 """
 
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from itertools import chain
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,6 +26,7 @@ from pydantic_core import PydanticCustomError
 from yaml.constructor import ConstructorError
 
 from budgetsim.scenario import Scenario
+from budgetsim.writing import write_text
 
 try:
     from yaml import CSafeLoader as _SafeLoader
@@ -342,7 +342,7 @@ def save_document(data: Any, path: str | Path) -> Path:
         if path.suffix.lower() == ".json"
         else yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
     )
-    return save_text(path, text)
+    return write_text(path, text)
 
 
 def check_writable(path: str | Path, suffixes: Sequence[str] = ()) -> Path:
@@ -361,50 +361,6 @@ def check_writable(path: str | Path, suffixes: Sequence[str] = ()) -> Path:
         raise ValueError(f"{path}: the folder {path.parent} does not exist")
     if path.is_dir():
         raise ValueError(f"{path} is a folder; give a file")
-    return path
-
-
-def make_folder(path: str | Path) -> Path:
-    """The folder ``path``, made (with its parents) if it does not exist; a ``ValueError`` naming
-    it when it cannot be made or is a file."""
-    path = Path(path)
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise ValueError(f"{path}: cannot make the folder ({err.strerror or err})") from None
-    return path
-
-
-def save_text(path: str | Path, text: str) -> Path:
-    """Write ``text`` (UTF-8) to ``path``, whole or not at all (:func:`write_atomic`)."""
-    return write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
-
-
-def write_atomic(path: str | Path, write: Callable[[Path], object]) -> Path:
-    """Write a file whole or not at all: ``write(tmp)`` writes a temporary file next to ``path``,
-    which then replaces ``path`` in one step (``os.replace``). Refuses a folder that does not exist;
-    a file the system does not let be written is a ``ValueError`` naming it.
-
-    >>> import tempfile, pathlib
-    >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> write_atomic(folder / "a.md", lambda tmp: tmp.write_text("# A")).read_text()
-    '# A'
-    >>> write_atomic(folder / "missing" / "a.md", lambda tmp: tmp.write_text("# A"))  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    ValueError: .../missing/a.md: the folder .../missing does not exist
-    """
-    path = check_writable(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except OSError as err:
-        tmp.unlink(missing_ok=True)
-        raise ValueError(f"{path}: cannot be written ({err.strerror or err})") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return path
 
 

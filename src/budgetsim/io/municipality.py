@@ -29,10 +29,10 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
-from budgetsim.io.files import make_folder, write_atomic
 from budgetsim.io.scb import SUFFIXES, ScbError, read_scb
 from budgetsim.io.tables import EXTRA_HINT, TABLES, MunicipalityError, Problem, Row, Source, Table, write_table
 from budgetsim.scenario import AgeBand, Scenario
+from budgetsim.writing import make_folder, write_file
 
 RATES = [c for c in TABLES["economy"].columns if c != "year"]
 MIN_FRAME = 100_000  # SEK: a committee frame below this is almost certainly MSEK or tkr typed as SEK
@@ -646,7 +646,7 @@ def write_workbook(tables: dict[str, list[dict[str, Any]]], path: Path) -> Path:
                     cell.data_type = "s"
     make_folder(path.parent)
     with _exact_numbers():
-        return write_atomic(path, book.save)
+        return write_file(path, book.save)
 
 
 @contextmanager

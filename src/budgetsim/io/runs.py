@@ -11,52 +11,130 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import shutil
+import tempfile
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from budgetsim.core.registry import Rule
 from budgetsim.core.strategy import strategy_name
-from budgetsim.io.files import make_folder, save_text
 from budgetsim.io.inputs import Input, load_input
+from budgetsim.writing import Lock, WriteError, lock_beside, make_folder, reason, release, sync, write_text
 
 MANIFEST = "manifest.json"
 DEFAULT_ROOT = Path("budgetsim-output")
 
 
-def run_folder(out: Path | None, command: str, name: str, force: bool = False) -> Path:
-    """The folder a run writes into. Without ``out``: a new folder under ``budgetsim-output/``
-    named by command, input and time (``compare-boras-20261129-131500``). With ``out``: that
-    folder if it is new or empty; one holding an earlier run only with ``force`` (whose files,
-    as its manifest lists them, are then removed); never a folder of other files. A given ``out``
-    is made here, so a place where it cannot be is an error before anything runs."""
-    if out is None:
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        base = (
-            DEFAULT_ROOT / f"{command}-{re.sub(r'[^A-Za-z0-9_-]+', '-', Path(name).stem).strip('-') or 'run'}-{stamp}"
-        )
-        folder, n = base, 2
-        while folder.exists():
-            folder, n = base.with_name(f"{base.name}-{n}"), n + 1
-        return folder  # made when the run writes, so a run that fails leaves no empty folder
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"--out: {out} is a file, not a folder")
-    if not out.exists() or not any(out.iterdir()):
-        return make_folder(out)
-    manifest = out / MANIFEST
-    if not manifest.is_file():
-        raise ValueError(f"--out: {out} holds files that are not a budgetsim run; choose an empty or new folder")
-    if not force:
-        raise ValueError(f"--out: {out} holds an earlier run; choose another folder, or pass --force to replace it")
-    listed = read_manifest(manifest).get("files", [])
-    for file in [*listed, MANIFEST]:
-        target = out / Path(str(file)).name  # only files of the folder itself
-        if target.is_file():
-            target.unlink()
-    return out
+def default_folder(command: str, name: str) -> Path:
+    """A new folder under ``budgetsim-output/`` named by command, input and time
+    (``compare-boras-20261129-131500``), not yet made."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", Path(name).stem).strip("-") or "run"
+    base = DEFAULT_ROOT / f"{command}-{slug}-{stamp}"
+    folder, n = base, 2
+    while folder.exists():
+        folder, n = base.with_name(f"{base.name}-{n}"), n + 1
+    return folder
+
+
+class RunFolder:
+    """A run's folder, written as a transaction. Use it as a context manager around the run:
+
+    * on entry the target is checked (new, empty, or an earlier run whose every file budgetsim
+      wrote, by name and SHA-256 in its manifest, when ``force``; never a folder of other files) and
+      locked: a second run into it is refused while this one lasts;
+    * the run writes into :attr:`staging`, a fresh hidden folder beside the target;
+    * :meth:`commit` moves the staged run into place in one step (an earlier run is moved aside
+      first and then removed); without a commit (an error, Ctrl-C, SIGTERM) the staging folder is
+      removed, so the target keeps its previous complete state.
+
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "run"
+    >>> with RunFolder(out) as folder:
+    ...     _ = (folder.staging / "a.csv").write_text("x")
+    ...     folder.commit()
+    >>> sorted(p.name for p in out.iterdir()), sorted(p.name for p in out.parent.iterdir())
+    (['a.csv'], ['run'])
+    """
+
+    def __init__(self, target: Path, force: bool = False) -> None:
+        self.target, self.force = Path(target), force
+        self._lock: Lock | None = None
+        self._staging: Path | None = None
+
+    def __enter__(self) -> Self:
+        self._check()
+        if self.target.parent.is_dir():  # else (a first run's budgetsim-output/) when the run writes
+            self._lock = lock_beside(self.target, "make the folder")
+        return self
+
+    def _check(self) -> None:
+        out = self.target
+        if out.is_symlink():
+            raise ValueError(f"--out: {out} is a link; give the folder itself")
+        if out.exists() and not out.is_dir():
+            raise ValueError(f"--out: {out} is a file, not a folder")
+        if not out.exists() or not any(out.iterdir()):
+            return
+        manifest = out / MANIFEST
+        if not manifest.is_file() or manifest.is_symlink():
+            raise ValueError(f"--out: {out} holds files that are not a budgetsim run; choose an empty or new folder")
+        if not self.force:
+            raise ValueError(f"--out: {out} holds an earlier run; choose another folder, or pass --force to replace it")
+        written = read_manifest(manifest).get("sha256") or {}
+        for path in sorted(out.iterdir()):
+            if path.name == MANIFEST:
+                continue
+            if path.is_symlink() or not path.is_file() or written.get(path.name) != sha256(path):
+                raise ValueError(
+                    f"--out: {path} was not written by budgetsim (or was changed since); --force replaces only "
+                    "an earlier run's own files: move it away or choose another folder"
+                )
+
+    @property
+    def staging(self) -> Path:
+        """The hidden folder the run writes into, made on first use."""
+        if self._staging is None:
+            if self._lock is None:  # the folder it goes in is made now, so a run that fails leaves none
+                make_folder(self.target.parent)
+                self._lock = lock_beside(self.target, "make the folder")
+                self._check()  # under the lock: a run may have arrived while this one computed
+            try:
+                self._staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.", dir=self.target.parent))
+            except OSError as err:
+                raise WriteError(self.target, reason(err), "make the folder") from None
+        return self._staging
+
+    def commit(self) -> None:
+        """Put the staged run in place of the target."""
+        staged, out = self.staging, self.target
+        try:
+            sync(staged)
+            aside = None
+            if out.exists() and any(out.iterdir()):
+                aside = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
+                os.replace(out, aside / out.name)
+            elif out.exists():
+                out.rmdir()
+            os.replace(staged, out)
+            sync(out.parent)
+        except OSError as err:
+            raise WriteError(out, reason(err)) from None
+        self._staging = None
+        if aside is not None:
+            shutil.rmtree(aside, ignore_errors=True)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._staging is not None:
+            shutil.rmtree(self._staging, ignore_errors=True)
+            self._staging = None
+        release(self._lock)
+        self._lock = None
 
 
 def sha256(path: Path) -> str:
@@ -109,7 +187,8 @@ def write_manifest(
     draws: int | None = None,
     seed: int | None = None,
 ) -> Path:
-    """Write ``manifest.json`` into ``folder`` (whole, then moved in place)."""
+    """Write ``manifest.json`` into ``folder`` (whole, then moved in place), with every file's SHA-256:
+    what a later ``--force`` may replace."""
     manifest = {
         "budgetsim": version("budgetsim"),
         "command": command,
@@ -118,8 +197,9 @@ def write_manifest(
         "seed": seed if draws else None,
         **describe_run(run, path),
         "files": [f.name for f in files],
+        "sha256": {f.name: sha256(f) for f in files},
     }
-    return save_text(folder / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    return write_text(folder / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
 
 
 def read_manifest(path: Path) -> dict[str, Any]:

@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from budgetsim.core.text import install_hint
-from budgetsim.io.files import MAX_BYTES, read_text, readable, write_atomic
+from budgetsim.io.files import MAX_BYTES, read_text, readable
 from budgetsim.scenario.base import MAX_AGE, MAX_AMOUNT, MAX_YEAR, MIN_YEAR
+from budgetsim.writing import write_text
 
 EXTRA_HINT = install_hint("report", "an Excel workbook needs openpyxl")
 #: Most rows a table may have.
@@ -524,7 +525,7 @@ def write_table(path: Path, table: Table, rows: list[dict[str, Any]], comment: b
     for r in rows:
         writer.writerow(["" if r.get(c) is None else _cell(r[c]) for c in used])
     text = handle.getvalue()
-    write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8", newline=""))
+    write_text(path, text, newline="")
 
 
 def _cell(value: Any) -> str:

@@ -14,9 +14,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from budgetsim.io.files import make_folder
 from budgetsim.io.municipality import write_workbook
 from budgetsim.io.tables import TABLES, write_table
+from budgetsim.writing import make_folder
 
 BASE_YEAR, END_YEAR, FORECAST = 2024, 2028, 2024
 MADE_UP = "made-up example: replace with your own figures"

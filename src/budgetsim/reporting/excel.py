@@ -12,6 +12,7 @@ import pandas as pd
 from budgetsim.compare import Comparison
 from budgetsim.core.money import MSEK
 from budgetsim.metrics import MONEY_METRICS
+from budgetsim.writing import write_file
 
 HEADER_FILL = "DCE6F1"
 MONEY = "#,##0.0"
@@ -164,8 +165,4 @@ def write_excel(cmp: Comparison, path: str | Path, descriptions: dict[str, str] 
             row += 1
         row += 1
     model.column_dimensions["A"].width = 140
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    book.save(tmp)
-    tmp.replace(path)
-    return path
+    return write_file(path, book.save)

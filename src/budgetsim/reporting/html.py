@@ -25,6 +25,7 @@ from budgetsim.process.rules import BudgetProcess
 from budgetsim.reporting import plots
 from budgetsim.reporting.describe import describe_sections
 from budgetsim.scenario import Scenario
+from budgetsim.writing import write_text
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; padding: 0 1rem; color: #222; }
@@ -344,12 +345,7 @@ def render_html(
 
 def write_html(cmp: Comparison, path: str | Path, title: str, **kwargs: Any) -> Path:
     """Write :func:`render_html` to ``path`` (written whole, then moved in place)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(render_html(cmp, title, **kwargs), encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return write_text(path, render_html(cmp, title, **kwargs))
 
 
 def _slug(name: str) -> str:

@@ -13,6 +13,7 @@ from budgetsim.reporting.describe import describe
 from budgetsim.reporting.excel import write_excel
 from budgetsim.reporting.html import write_html
 from budgetsim.scenario import Scenario
+from budgetsim.writing import make_folder
 
 
 def report(
@@ -39,6 +40,7 @@ def report(
         else None
     )
     heading = title or f"{scenario.name}: {'; '.join(strategies)} ({scenario.years[0]}–{scenario.years[-1]})"
+    make_folder(out)
     return {
         "excel": write_excel(cmp, out / "comparison.xlsx", descriptions),
         "html": write_html(

@@ -1,0 +1,139 @@
+"""Writing files safely (issue 20): one writer for every file, a run folder written as a
+transaction, --force that removes only what budgetsim wrote, one run per folder, clean failures."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from budgetsim.cli import app
+from budgetsim.io.runs import RunFolder
+from budgetsim.writing import Busy, WriteError, lock_beside, release, write_file, write_text
+
+runner = CliRunner()
+TOWN = Path(__file__).parents[1] / "examples" / "town"
+
+
+def test_a_link_planted_at_any_temporary_name_is_never_followed(tmp_path: Path) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("frames.csv.tmp", ".frames.csv.tmp", ".manifest.json.tmp", ".report.html.tmp", ".model.md.tmp"):
+        (out / name).symlink_to(victim)
+    write_text(out / "model.md", "# A")
+    write_text(out / "frames.csv", "a,b\n")
+    assert victim.read_text(encoding="utf-8") == "precious"
+    assert (out / "model.md").read_text(encoding="utf-8") == "# A"
+    # a link at the target itself is replaced by the file, not written through
+    (out / "report.html").symlink_to(victim)
+    write_text(out / "report.html", "<html>")
+    assert victim.read_text(encoding="utf-8") == "precious" and not (out / "report.html").is_symlink()
+
+
+def test_a_failed_write_leaves_nothing_and_names_the_file(tmp_path: Path) -> None:
+    def broken(tmp: Path) -> None:
+        tmp.write_text("half", encoding="utf-8")
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(WriteError, match=r"a\.csv: cannot be written \(No space left on device\)"):
+        write_file(tmp_path / "a.csv", broken)
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(KeyboardInterrupt):  # an interruption too
+        write_file(tmp_path / "a.csv", lambda tmp: (_ for _ in ()).throw(KeyboardInterrupt()))
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_read_only_folder_is_one_line_of_error(tmp_path: Path) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        result = runner.invoke(app, ["describe", "--out", str(folder / "m.md")])
+        assert result.exit_code == 2 and "cannot be written" in result.output and "Traceback" not in result.output
+    finally:
+        folder.chmod(0o700)
+
+
+def test_force_replaces_only_files_budgetsim_wrote(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    assert runner.invoke(app, ["run", str(TOWN), "--out", str(out)]).exit_code == 0
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert set(manifest["sha256"]) == set(manifest["files"])  # every file with its hash
+    assert runner.invoke(app, ["run", str(TOWN), "--out", str(out), "--force"]).exit_code == 0
+    # a thesis listed in a forged manifest is not a file budgetsim wrote: refused, and kept
+    thesis = out / "thesis.docx"
+    thesis.write_text("years of work", encoding="utf-8")
+    manifest["files"].append("thesis.docx")
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    refused = runner.invoke(app, ["run", str(TOWN), "--out", str(out), "--force"])
+    assert refused.exit_code == 2 and "thesis.docx was not written by budgetsim" in refused.output
+    assert thesis.read_text(encoding="utf-8") == "years of work"
+    # a table changed since budgetsim wrote it is the user's now
+    thesis.unlink()
+    (out / "frames.csv").write_text("edited", encoding="utf-8")
+    refused = runner.invoke(app, ["run", str(TOWN), "--out", str(out), "--force"])
+    assert refused.exit_code == 2 and "frames.csv was not written by budgetsim (or was changed since)" in refused.output
+    assert (out / "frames.csv").read_text(encoding="utf-8") == "edited"
+
+
+def test_a_run_is_committed_whole_and_a_failed_one_leaves_the_earlier(tmp_path: Path, monkeypatch) -> None:
+    out = tmp_path / "run"
+    assert runner.invoke(app, ["run", str(TOWN), "--out", str(out)]).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    from budgetsim import cli
+
+    def crash(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cli, "write_manifest", lambda *a, **k: crash())
+    failed = runner.invoke(app, ["run", str(TOWN), "--out", str(out), "--force"])
+    assert failed.exit_code != 0
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # the earlier run, untouched
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]  # no staging folder, no lock left
+
+
+def test_one_run_per_folder(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    held = lock_beside(out)
+    try:
+        with pytest.raises(Busy, match="another budgetsim run is writing to it"):
+            RunFolder(out).__enter__()
+        busy = runner.invoke(app, ["run", str(TOWN), "--out", str(out)])
+        assert busy.exit_code == 2 and "another budgetsim run is writing to it" in busy.output
+    finally:
+        release(held)
+    assert runner.invoke(app, ["run", str(TOWN), "--out", str(out)]).exit_code == 0
+
+
+def test_sigterm_leaves_the_previous_state(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    code = (
+        "import sys, time, budgetsim.cli as cli\n"
+        "real = cli.write_manifest\n"
+        "def slow(*a, **k):\n"
+        "    print('writing', flush=True); time.sleep(30); return real(*a, **k)\n"
+        "cli.write_manifest = slow\n"
+        f"sys.argv = ['budgetsim', 'run', {str(TOWN)!r}, '--out', {str(out)!r}]\n"
+        "cli.main()\n"
+    )
+    with subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as proc:
+        assert proc.stdout is not None
+        deadline = time.monotonic() + 120
+        while "writing" not in proc.stdout.readline():
+            assert time.monotonic() < deadline and proc.poll() is None
+        assert any(tmp_path.iterdir())  # the run was staged beside the target
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    assert proc.returncode != 0 and "Traceback" not in err
+    assert not out.exists() and list(tmp_path.iterdir()) == []  # nothing that looks complete, no leftovers
