@@ -137,3 +137,54 @@ def test_sigterm_leaves_the_previous_state(tmp_path: Path) -> None:
         _, err = proc.communicate(timeout=60)
     assert proc.returncode != 0 and "Traceback" not in err
     assert not out.exists() and list(tmp_path.iterdir()) == []  # nothing that looks complete, no leftovers
+
+
+def test_markdown_shows_user_links_and_images_as_text() -> None:
+    import markdown
+
+    import budgetsim as bs
+
+    label = "[click](javascript:fetch('x')) ![i](http://127.0.0.1:8765/i) `code`"
+    scenario = bs.default_scenario()
+    scenario = scenario.replace(additions=[{"year": 2024, "committee": "IFN", "amount": 1e6, "label": label}])
+    text = bs.describe(scenario, bs.strategies.incremental())
+    html = markdown.markdown(text, extensions=["tables"])
+    assert "<a" not in html and "<img" not in html and "<code>code" not in html
+    assert "[click](javascript:fetch('x'))" in html  # shown, as text
+
+
+def test_a_store_names_a_swapped_or_damaged_part_and_refuses_a_foreign_folder(tmp_path: Path) -> None:
+    import shutil
+
+    import budgetsim as bs
+    from budgetsim.store import query
+    from budgetsim.sweep import sweep
+
+    scenario = bs.default_scenario()
+    grid = {
+        "efficiency": {
+            "1 %": lambda s: s,
+            "2 %": lambda s: s.replace(
+                economy=s.economy.model_copy(update={"efficiency": dict.fromkeys(s.years, 0.02)})
+            ),
+        }
+    }
+    store = tmp_path / "store"
+    sweep(scenario, grid, {"current": bs.strategies.boras_current()}, draws=50, store=store)
+    marker = json.loads((store / "_done" / "1").read_text(encoding="utf-8"))
+    assert marker["point"] == 1 and set(marker["sha256"]) == {"summary", "risk"}
+    shutil.copy(store / "risk" / "point=0" / "part.parquet", store / "risk" / "point=1" / "part.parquet")
+    with pytest.raises(ValueError, match=r"point=1/part.parquet: not what point 1 wrote .* delete .*_done/1"):
+        query(store, "SELECT count(*) FROM risk")
+    with pytest.raises(ValueError, match="copied from another point"):  # on resume too
+        sweep(scenario, grid, {"current": bs.strategies.boras_current()}, draws=50, store=store)
+    (store / "_done" / "1").unlink()  # what the message says: the point runs again
+    sweep(scenario, grid, {"current": bs.strategies.boras_current()}, draws=50, store=store)
+    assert int(query(store, "SELECT count(DISTINCT point) AS n FROM risk").n.iloc[0]) == 2
+    (store / "manifest.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"manifest.json: not a readable sweep manifest"):
+        query(store, "SELECT 1")
+    foreign = shutil.copytree(TOWN, tmp_path / "town")
+    with pytest.raises(ValueError, match="holds files that are not a sweep store"):
+        sweep(scenario, grid, {"current": bs.strategies.boras_current()}, draws=50, store=foreign)
+    assert not (foreign / "manifest.json").exists() and not (foreign / ".lock").exists()

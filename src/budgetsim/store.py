@@ -27,6 +27,7 @@ that were abandoned (their writer's process is gone, or they are older than
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -47,6 +48,8 @@ else:
     import fcntl
 
 TABLES = ("summary", "risk")
+#: What a store holds besides temporary files (an interrupted start may have written some of it).
+_OWN = frozenset({".lock", "manifest.json", "points.parquet", "_done", *TABLES})
 
 #: Seconds after which a temporary file whose writer cannot be checked (it ran on another host)
 #: counts as abandoned.
@@ -158,16 +161,18 @@ class SweepStore:
     def open(self, manifest: dict[str, Any]) -> None:
         """Start or resume the sweep described by ``manifest``, repairing an interrupted start;
         refuse a store of another sweep. Safe to call from several writers at once."""
-        self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / "manifest.json"
         points = self.folder / "points.parquet"
+        self._refuse_foreign()  # before the lock file is made in someone else's folder
+        self.folder.mkdir(parents=True, exist_ok=True)
         with _locked(self.folder):
+            self._refuse_foreign()  # and under the lock, against a folder filled meanwhile
             now = time.time()
             for tmp in self.folder.rglob(".*.tmp"):
                 if _abandoned(tmp, now):
                     tmp.unlink(missing_ok=True)
             started = path.exists()
-            if started and json.loads(path.read_text(encoding="utf-8")) != manifest:
+            if started and read_manifest(self.folder) != manifest:
                 raise ValueError(
                     f"the store at {self.folder} holds another sweep (points, draws, seed, scenario, strategies or process differ)"
                 )
@@ -176,15 +181,35 @@ class SweepStore:
             if not started:
                 _atomic_write(path, lambda tmp: tmp.write_text(json.dumps(manifest, indent=1), encoding="utf-8"))
 
+    def _refuse_foreign(self) -> None:
+        """Refuse a folder that holds files a store does not write, unless it is a store."""
+        if not self.folder.is_dir() or (self.folder / "manifest.json").exists():
+            return
+        foreign = sorted(p.name for p in self.folder.iterdir() if p.name not in _OWN and not _TEMP.fullmatch(p.name))
+        if foreign:
+            raise ValueError(
+                f"--store: {self.folder} holds files that are not a sweep store ({', '.join(foreign[:3])}); "
+                "choose a new or empty folder"
+            )
+
     def done(self, point: int) -> bool:
-        return (self.folder / "_done" / str(point)).exists()
+        """Whether ``point`` is complete in the store (its parts checked against its marker)."""
+        if not (self.folder / "_done" / str(point)).exists():
+            return False
+        check_point(self.folder, point)
+        return True
 
     def write(self, point: int, tables: dict[str, pd.DataFrame]) -> None:
-        """Write one point's tables, then its done-marker."""
+        """Write one point's tables, then its done-marker, which records the point and every part's
+        SHA-256 (checked whenever the point is read)."""
+        parts = {}
         for name in TABLES:
             data = tables[name].drop(columns="point")
-            _atomic_write(self.folder / name / f"point={point}" / "part.parquet", _parquet(data))
-        _atomic_write(self.folder / "_done" / str(point), lambda tmp: tmp.write_text("", encoding="utf-8"))
+            part = _part(self.folder, name, point)
+            _atomic_write(part, _parquet(data))
+            parts[name] = _digest(part)
+        marker = json.dumps({"point": point, "sha256": parts})
+        _atomic_write(self.folder / "_done" / str(point), lambda tmp: tmp.write_text(marker, encoding="utf-8"))
 
     def read_all(self, points: list[int]) -> dict[int, dict[str, pd.DataFrame]]:
         missing = [p for p in points if not self.done(p)]
@@ -197,6 +222,45 @@ class SweepStore:
             }
             for p in points
         }
+
+
+def _part(folder: Path, name: str, point: int) -> Path:
+    return folder / name / f"point={point}" / "part.parquet"
+
+
+def _digest(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def check_point(folder: Path, point: int) -> None:
+    """Refuse a done point whose parts are not what it wrote (damaged, truncated, or copied over
+    from another point), saying what to do."""
+    marker = folder / "_done" / str(point)
+    again = f"delete {marker} to run point {point} again"
+    try:
+        recorded = json.loads(marker.read_text(encoding="utf-8") or "{}")
+    except (OSError, ValueError):
+        raise ValueError(f"{marker}: not a readable done-marker; {again}") from None
+    if not isinstance(recorded, dict) or recorded.get("point", point) != point:
+        raise ValueError(f"{marker}: the marker of another point; {again}")
+    for name, expected in (recorded.get("sha256") or {}).items():  # markers of earlier versions record none
+        part = _part(folder, str(name), point)
+        if not part.is_file() or _digest(part) != expected:
+            raise ValueError(
+                f"{part}: not what point {point} wrote (missing, damaged, or copied from another point); {again}"
+            )
+
+
+def read_manifest(folder: Path) -> Any:
+    """The manifest of the store at ``folder``, or an error naming the file and what to do."""
+    path = folder / "manifest.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise ValueError(
+            f"{path}: not a readable sweep manifest ({err}); restore it, or start the sweep in a new store"
+        ) from None
 
 
 def _done_points(folder: Path) -> list[int]:
@@ -217,8 +281,10 @@ def open_store(folder: str | Path) -> Any:
     folder = Path(folder)
     if not (folder / "manifest.json").exists():
         raise ValueError(f"{folder} is not a sweep store (no manifest.json)")
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest = read_manifest(folder)
     done = _done_points(folder)
+    for p in done:
+        check_point(folder, p)
     point = pa.schema([("point", pa.int64())])
     con = duckdb.connect()
     for name in TABLES:

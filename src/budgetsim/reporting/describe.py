@@ -33,23 +33,29 @@ def no_html(text: str) -> str:
     return _ENTITY.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
 
 
-def user_text(value: object) -> str:
-    """A user's name, id or label for Markdown: on one line, its HTML shown as text.
+_MARKDOWN = re.compile(r"([\\`\[\]!])")
 
-    >>> user_text("Vård- och äldrenämnden"), user_text("<script>x</script>\\n# heading")
+
+def user_text(value: object) -> str:
+    r"""A user's name, id or label for Markdown: on one line, its HTML shown as text, and the
+    Markdown that would make a link, an image or code shown as text too.
+
+    >>> user_text("Vård- och äldrenämnden"), user_text("<script>x</script>\n# heading")
     ('Vård- och äldrenämnden', '&lt;script&gt;x&lt;/script&gt; # heading')
+    >>> print(user_text("[click](javascript:x) ![i](http://h/i) `code` equal_growth"))
+    \[click\](javascript:x) \!\[i\](http://h/i) \`code\` equal_growth
     """
-    return no_html(" ".join(str(value).splitlines()))
+    return no_html(_MARKDOWN.sub(r"\\\1", " ".join(str(value).splitlines())))
 
 
 def user_cell(value: object) -> str:
-    r"""A user's text for a Markdown table cell: as :func:`user_text`, with ``\`` and ``|`` escaped
-    so the cell stays one cell.
+    r"""A user's text for a Markdown table cell: as :func:`user_text`, with ``|`` escaped so the
+    cell stays one cell.
 
     >>> print(user_cell("A|B"), user_cell(r"A\|B"))
     A\|B A\\\|B
     """
-    return user_text(value).replace("\\", "\\\\").replace("|", "\\|")
+    return user_text(value).replace("|", "\\|")
 
 
 def _per_year(value: Any, language: str, as_pct: bool = True) -> str:
