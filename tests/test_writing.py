@@ -188,3 +188,34 @@ def test_a_store_names_a_swapped_or_damaged_part_and_refuses_a_foreign_folder(tm
     with pytest.raises(ValueError, match="holds files that are not a sweep store"):
         sweep(scenario, grid, {"current": bs.strategies.boras_current()}, draws=50, store=foreign)
     assert not (foreign / "manifest.json").exists() and not (foreign / ".lock").exists()
+
+
+def test_long_runs_need_yes_and_chunks_fit_in_memory(tmp_path: Path) -> None:
+    import numpy as np
+
+    import budgetsim as bs
+    from budgetsim.core.random import BLOCK
+    from budgetsim.engine.montecarlo import memory_chunk
+
+    huge = runner.invoke(app, ["compare", "--draws", "1000000000000", "--out", str(tmp_path / "c")])
+    assert huge.exit_code == 2 and "would take about" in huge.output and "days of CPU; pass --yes" in huge.output
+    assert not (tmp_path / "c").exists()
+    run_file = tmp_path / "grid.yaml"
+    values = ", ".join(str(0.001 * i) for i in range(1, 201))
+    run_file.write_text(
+        "strategies: {current: {rule: boras_current}}\ndraws: 10\n"
+        f"sweep:\n  economy.result_target: [{values}]\n  economy.other_net_costs_share: [{values}]\n",
+        encoding="utf-8",
+    )
+    grid = runner.invoke(app, ["sweep", str(run_file), "--store", str(tmp_path / "s")])
+    assert grid.exit_code == 2 and "the sweep has 40,000 points (more than 10,000); pass --yes" in grid.output
+    arrays = bs.engine.compile_scenario(bs.default_scenario())
+    capped = memory_chunk(arrays, 10**12)
+    assert BLOCK <= capped < 10**12 and capped % BLOCK == 0
+    assert memory_chunk(arrays, 2 * BLOCK) == 2 * BLOCK
+    # the numbers do not depend on the chunk: a capped run equals any other
+    a = bs.monte_carlo(bs.default_scenario(), bs.strategies.incremental(), draws=2 * BLOCK + 7, seed=3).summary
+    b = bs.monte_carlo(
+        bs.default_scenario(), bs.strategies.incremental(), draws=2 * BLOCK + 7, seed=3, chunk_size=10**12
+    ).summary
+    assert np.array_equal(a["mean"].to_numpy(), b["mean"].to_numpy())

@@ -5,6 +5,7 @@ process, draws) given as its first argument."""
 from __future__ import annotations
 
 import json
+import math
 import signal
 import sys
 from collections.abc import Callable, Iterator
@@ -22,6 +23,7 @@ from budgetsim.core.context import StrategyLike
 from budgetsim.core.money import MSEK
 from budgetsim.core.text import term
 from budgetsim.datasets.registry import DEFAULT
+from budgetsim.engine.montecarlo import estimated_seconds
 from budgetsim.io import run_schema, scenario_schema
 from budgetsim.io.files import check_writable, read_document
 from budgetsim.io.inputs import Input, InputError, kind_of, load_input
@@ -103,6 +105,37 @@ def _load(
 def _fail(err: Exception) -> typer.Exit:
     typer.echo(f"error: {err}", err=True)
     return typer.Exit(2)
+
+
+#: A run expected to take longer than this (CPU seconds) runs only with --yes.
+LONG_RUN = 600.0
+#: A sweep of more points than this runs only with --yes.
+MAX_POINTS = 10_000
+YesOption = Annotated[bool, typer.Option("--yes", help="Run even if the run is expected to take long.")]
+
+
+def _duration(seconds: float) -> str:
+    for unit, size in (("days", 86_400), ("hours", 3_600), ("minutes", 60)):
+        if seconds >= 2 * size:
+            return f"{seconds / size:,.1f} {unit}"
+    return f"{seconds:,.0f} seconds"
+
+
+def check_cost(run: Input, draws: int | None, yes: bool, points: int = 1) -> None:
+    """Refuse, unless ``yes``, a Monte Carlo run expected to take longer than :data:`LONG_RUN` (or a
+    sweep of more than :data:`MAX_POINTS` points), saying how long and why."""
+    if points > MAX_POINTS and not yes:
+        raise ValueError(f"the sweep has {points:,} points (more than {MAX_POINTS:,}); pass --yes to run them all")
+    if not draws:
+        return
+    s = run.scenario
+    runs = points * len(run.strategies)
+    seconds = estimated_seconds(draws, len(s.committees), len(s.years), runs, run.process is not None)
+    if seconds > LONG_RUN and not yes:
+        raise ValueError(
+            f"--draws: {draws:,} draws x {len(s.committees)} committees x {len(s.years)} years x {runs:,} run(s) "
+            f"would take about {_duration(seconds)} of CPU; pass --yes to run it, or give fewer draws"
+        )
 
 
 def check_new(path: Path, force: bool) -> Path:
@@ -282,12 +315,14 @@ def compare_command(
         int | None, typer.Option(help="Monte Carlo: this many draws of the scenario's uncertainty.", min=1)
     ] = None,
     seed: Annotated[int | None, typer.Option(help="Seed of the Monte Carlo draws (same seed, same numbers).")] = None,
+    yes: YesOption = False,
 ) -> None:
     """Compare the strategies: print a summary (MSEK) and write the tidy tables as CSV. With --draws,
     compare their risks over that many draws of the scenario's uncertainty."""
     with _run_folder() as stack:
         try:
             run = _load(path, dataset_name, end_year, forecast_bias)
+            check_cost(run, draws or run.draws, yes)
             folder = stack.enter_context(RunFolder(out or default_folder("compare", run.name), force))
         except ValueError as err:
             raise _fail(err) from None
@@ -452,12 +487,14 @@ def report_command(
     draws: Annotated[int | None, typer.Option(help="Add Monte Carlo risks over this many draws.", min=1)] = None,
     seed: Annotated[int | None, typer.Option(help="Seed of the Monte Carlo draws.")] = None,
     language: Annotated[Language, typer.Option(help="Language of the model description.")] = Language.en,
+    yes: YesOption = False,
 ) -> None:
     """Write the comparison as an Excel pack (comparison.xlsx) and a self-contained HTML report
     (report.html) that opens in any browser."""
     with _run_folder() as stack:
         try:
             run = _load(path, dataset_name)
+            check_cost(run, draws or run.draws, yes)
             folder = stack.enter_context(RunFolder(out or default_folder("report", run.name), force))
             draws, seed = draws or run.draws, run.seed if seed is None else seed
             paths = report(
@@ -607,6 +644,7 @@ def sweep_command(
         int | None, typer.Option(help="Draws per point (default: the run file's, else 1000).", min=1)
     ] = None,
     seed: Annotated[int | None, typer.Option(help="Seed, the same for every point.")] = None,
+    yes: YesOption = False,
 ) -> None:
     """Run every combination of the run file's sweep values with each of its strategies, a Monte
     Carlo run per point, into a Parquet store (query it with budgetsim.store.query)."""
@@ -621,6 +659,7 @@ def sweep_command(
         varied = variations(grid)  # sweep() makes every variant, so checks every value, before a point runs
         folder = store or default_folder("sweep", run.name)
         draws = draws or run.draws or 1000
+        check_cost(run, draws, yes, points=math.prod(len(values) for values in varied.values()))
         seed = run.seed if seed is None else seed
         result = sweep(
             run.scenario,

@@ -12,6 +12,7 @@ and volume-uplift rules run a fused loop (:mod:`budgetsim.engine.kernels`) with 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -208,6 +209,36 @@ class StreamingSummary:
         )
 
 
+#: Committee-years a second a Monte Carlo run reaches at least on one core (``benchmarks/run.py``:
+#: about 3 million without a budget process, 0.16-0.19 million inside one): what estimates use.
+RATE_ALONE = 2_000_000
+RATE_IN_PROCESS = 150_000
+#: Bytes one draw of a chunk may take, per committee-year (the sampled paths, the engine's arrays,
+#: the process ledger and the summaries; measured well under this).
+BYTES_PER_COMMITTEE_YEAR = 4_096
+
+
+def estimated_seconds(draws: int, committees: int, years: int, runs: int = 1, process: bool = False) -> float:
+    """CPU seconds ``runs`` Monte Carlo runs of ``draws`` draws are expected to take at most.
+
+    >>> round(estimated_seconds(10_000, 7, 7, runs=4, process=True), 1)
+    13.1
+    """
+    return draws * committees * years * runs / (RATE_IN_PROCESS if process else RATE_ALONE)
+
+
+def memory_chunk(arrays: ScenarioArrays, chunk: int) -> int:
+    """``chunk`` draws, or fewer (whole blocks, at least one) where a chunk would take more than a
+    quarter of the memory the system has free. The numbers do not depend on the chunk size."""
+    try:
+        free = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):  # a system that does not say
+        return chunk
+    per_draw = BYTES_PER_COMMITTEE_YEAR * len(arrays.years) * len(arrays.committees)
+    fits = max(BLOCK, free // 4 // per_draw // BLOCK * BLOCK)
+    return min(chunk, fits)
+
+
 def run_monte_carlo(
     arrays: ScenarioArrays,
     uncertainty: Uncertainty,
@@ -223,15 +254,16 @@ def run_monte_carlo(
     progress: Callable[[int], None] | None = None,
     negative_frames: NegativeFrames = "raise",
 ) -> tuple[StreamingSummary, RunArrays | None]:
-    """Run ``draws`` draws in chunks of ``chunk_size`` (rounded up to whole blocks of 1,024): the
-    streaming summary, and with ``keep_draws`` the per-draw engine output of all chunks."""
+    """Run ``draws`` draws in chunks of ``chunk_size`` (rounded up to whole blocks of 1,024, and down
+    to what memory allows, :func:`memory_chunk`): the streaming summary, and with ``keep_draws`` the
+    per-draw engine output of all chunks."""
     draws, seed = whole_number("draws", draws, 1), whole_number("seed", seed, 0)
     chunk_size = whole_number("chunk_size", chunk_size, 1)
     if any(not 0 < q < 1 for q in quantiles):
         raise ValueError(f"quantiles must be in (0, 1), got {list(quantiles)}")
     if len({quantile_name(q) for q in quantiles}) != len(quantiles):
         raise ValueError(f"quantiles must differ, got {list(quantiles)}")
-    chunk = max(BLOCK, -(-chunk_size // BLOCK) * BLOCK)
+    chunk = memory_chunk(arrays, max(BLOCK, -(-chunk_size // BLOCK) * BLOCK))
     stream = StreamingSummary(arrays.years, arrays.committees, quantiles)
     kept: list[RunArrays] = []
     parts = fusable(strategy) if process is None else None
