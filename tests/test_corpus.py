@@ -271,6 +271,11 @@ def huge_integer_yaml(folder: Path) -> Path:
     return write_document(folder / "scenario.yaml", document.replace("100000000.0", "9" * 5000, 1))
 
 
+def huge_integer_json(folder: Path) -> Path:
+    document = json.dumps(yaml.safe_load((CORPUS / "scenario.yaml").read_text(encoding="utf-8")))
+    return write_document(folder / "scenario.json", document.replace("100000000.0", "9" * 5000, 1))
+
+
 def sparse_yaml(folder: Path) -> Path:
     return sparse(folder / "scenario.yaml", b"name: x\n")
 
@@ -447,6 +452,7 @@ GENERATORS: dict[str, Callable[[Path], Path]] = {
         many_errors_json,
         far_column_workbook,
         huge_integer_yaml,
+        huge_integer_json,
         sparse_yaml,
         sparse_run,
         sparse_table,

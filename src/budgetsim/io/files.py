@@ -15,6 +15,7 @@ that cannot be written is a ``ValueError`` naming it.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Hashable, Iterator, Sequence
 from itertools import chain
 from pathlib import Path
@@ -173,6 +174,18 @@ def _check_yaml_events(path: Path, text: str) -> None:
         loader.dispose()
 
 
+def _plain(err: ValueError) -> str:
+    """A parser's error in the user's terms: Python's advice on integer digits is not theirs to follow.
+
+    >>> _plain(ValueError("Exceeds the limit (4300 digits) for integer string conversion: value has 5000 digits"))
+    'a number with 5,000 digits; no budget needs more than a few'
+    """
+    digits = re.search(r"integer string conversion.*?has (\d+) digits", str(err))
+    if digits is None:
+        return str(err)
+    return f"a number with {int(digits.group(1)):,} digits; no budget needs more than a few"
+
+
 def _yaml_error(path: Path, err: yaml.YAMLError) -> ValueError:
     """``file, line L, column C: not valid YAML: what`` (PyYAML names the text, not the file)."""
     if not isinstance(err, yaml.MarkedYAMLError):
@@ -294,7 +307,7 @@ def read_document(path: str | Path) -> Any:
         except RecursionError:
             raise ValueError(f"{path}: nested deeper than {MAX_DEPTH} levels") from None
         except ValueError as err:  # json.JSONDecodeError names line and column; a repeated key does not
-            raise ValueError(f"{path}: not valid JSON: {err}") from None
+            raise ValueError(f"{path}: not valid JSON: {_plain(err)}") from None
         _check_json_shape(path, document)
         return document
     try:
@@ -307,7 +320,7 @@ def read_document(path: str | Path) -> Any:
     except yaml.YAMLError as err:
         raise _yaml_error(path, err) from None
     except ValueError as err:  # a value Python cannot hold: a date 2023-13-45, an integer of 5,000 digits
-        raise ValueError(f"{path}: not valid YAML: {err}") from None
+        raise ValueError(f"{path}: not valid YAML: {_plain(err)}") from None
     except RecursionError:  # the pure-Python loader composes recursively
         raise ValueError(f"{path}: nested deeper than {MAX_DEPTH} levels") from None
     finally:

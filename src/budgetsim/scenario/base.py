@@ -65,6 +65,11 @@ def years_text(years: list[int]) -> str:
     return f"[{', '.join(map(str, years[:3]))}, ..., {years[-1]}] ({len(years)} years)"
 
 
+def _is_text(annotation: Any) -> bool:
+    """Whether a field of type ``annotation`` holds text (``str`` or an annotated ``str``)."""
+    return annotation is str or (get_origin(annotation) is Annotated and get_args(annotation)[0] is str)
+
+
 def _admits_bool(annotation: Any) -> bool:
     return annotation is bool or any(_admits_bool(a) for a in get_args(annotation))
 
@@ -99,6 +104,8 @@ def reject_bool(annotation: Any, value: Any) -> Any:
     """``value`` for a field of type ``annotation``, unless it is (or, in plain data, holds) a
     yes/no where the type has no room for one (pydantic would take ``true`` as 1)."""
     if isinstance(value, bool) and not _admits_bool(annotation):
+        if _is_text(annotation):  # YAML reads an unquoted yes, no, true or false as a yes/no value
+            raise ValueError(f"{value} is a yes/no value; quote the text ('yes', 'no') to keep it as written")
         raise ValueError(f"{value} is a yes/no value; give a number")
     if isinstance(value, dict | list | tuple) and _plain_data(annotation):
         found = _first_bool(value)

@@ -116,7 +116,7 @@ class Committee(Model):
     id: Text = Field(min_length=1, max_length=12, pattern=r"^\S+$")
     name: Text = Field(min_length=1)
     sector: Text = Field(min_length=1)
-    base_frame: Amount = Field(gt=0, description="frame in the base year, SEK")
+    base_frame: Amount = Field(ge=1, description="frame in the base year, SEK (at least 1 SEK)")
     base_cost: Amount | None = Field(
         default=None, gt=0, description="net cost in the base year, SEK (default: the base frame)"
     )
