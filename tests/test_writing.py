@@ -219,3 +219,24 @@ def test_long_runs_need_yes_and_chunks_fit_in_memory(tmp_path: Path) -> None:
         bs.default_scenario(), bs.strategies.incremental(), draws=2 * BLOCK + 7, seed=3, chunk_size=10**12
     ).summary
     assert np.array_equal(a["mean"].to_numpy(), b["mean"].to_numpy())
+
+
+def test_a_flood_of_problems_is_listed_up_to_a_hundred(tmp_path: Path) -> None:
+    import shutil
+
+    town = shutil.copytree(TOWN, tmp_path / "town")
+    rows = "".join(f"outcome,,2024,{age},,x{age}\n" for age in range(101)) * 20
+    with (town / "population.csv").open("a", encoding="utf-8") as handle:
+        handle.write(rows)
+    result = runner.invoke(app, ["validate", str(town)])
+    lines = result.output.splitlines()
+    assert result.exit_code == 1 and lines[100].startswith("... and ") and lines[100].endswith(" more")
+    assert len(lines) == 102  # 100 problems, the count of the rest, the summary
+
+
+def test_excel_sheet_names_follow_excels_rules() -> None:
+    from budgetsim.reporting.excel import sheet_name
+
+    assert sheet_name("'SKOL", set()) == "_SKOL" and sheet_name("OMS'", set()) == "OMS_"
+    assert sheet_name("history", set()) == "history (committee)"
+    assert sheet_name("skol", {"SKOL"}) == "skol (committee)"  # Excel compares names without case

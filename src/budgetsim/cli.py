@@ -31,7 +31,7 @@ from budgetsim.io.municipality import check_scenario, read_municipality
 from budgetsim.io.overrides import variations
 from budgetsim.io.runs import RunFolder, default_folder, differences, write_manifest
 from budgetsim.io.scb import read_scb
-from budgetsim.io.tables import TABLES, write_table
+from budgetsim.io.tables import TABLES, listed, write_table
 from budgetsim.io.template import write_template
 from budgetsim.metrics import MONEY_METRICS
 from budgetsim.reporting.describe import describe
@@ -570,7 +570,8 @@ def init_command(
 def validate_command(
     path: Annotated[Path, typer.Argument(help="A municipality folder, a workbook (.xlsx) or a scenario file.")],
 ) -> None:
-    """Check a municipality's data and list every problem (file:row:column) and likely mistake."""
+    """Check a municipality's data and list its problems (file:row:column) and likely mistakes (the
+    first 100, and how many more)."""
     try:
         kind = kind_of(path)
         if kind in ("municipality folder", "workbook"):
@@ -583,8 +584,8 @@ def validate_command(
     except (ValueError, ImportError) as err:
         raise _fail(err) from None
     errors = [p for p in problems if p.severity == "error"]
-    for p in problems:
-        typer.echo(f"{p.severity}: {p}")
+    if problems:
+        typer.echo(listed([f"{p.severity}: {p}" for p in problems], indent=""))
     if errors:
         typer.echo(f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s) in {path}")
         raise typer.Exit(1)

@@ -51,15 +51,32 @@ class Problem:
         return f"{where}: {self.message}" if where else self.message
 
 
+#: How many problems a message lists; the rest are counted ("... and 999 more").
+SHOWN_PROBLEMS = 100
+
+
+def listed(lines: list[str], indent: str = "  ") -> str:
+    """The first :data:`SHOWN_PROBLEMS` lines, one a line, and how many more there are.
+
+    >>> listed([f"p{i}" for i in range(102)]).splitlines()[-1]
+    '  ... and 2 more'
+    """
+    shown = [f"{indent}{line}" for line in lines[:SHOWN_PROBLEMS]]
+    if len(lines) > SHOWN_PROBLEMS:
+        shown.append(f"{indent}... and {len(lines) - SHOWN_PROBLEMS:,} more")
+    return "\n".join(shown)
+
+
 class MunicipalityError(ValueError):
     """The input has problems: ``problems`` lists every one, each naming file, row and column;
-    ``source`` is the folder or workbook they are in."""
+    ``source`` is the folder or workbook they are in. The message lists the first
+    :data:`SHOWN_PROBLEMS` errors."""
 
     def __init__(self, problems: list[Problem], source: str | Path | None = None) -> None:
         self.problems = problems
-        errors = [p for p in problems if p.severity == "error"]
+        errors = [str(p) for p in problems if p.severity == "error"]
         where = f"{source}: " if source is not None else ""
-        super().__init__(f"{where}{len(errors)} problem(s):\n" + "\n".join(f"  {p}" for p in errors))
+        super().__init__(f"{where}{len(errors)} problem(s):\n" + listed(errors))
 
 
 @dataclass(frozen=True)

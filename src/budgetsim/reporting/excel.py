@@ -30,17 +30,24 @@ def _workbook_tools() -> Any:
 
 
 RESERVED_SHEETS = ("Summary", "Bridges", "Metrics", "Model")
+#: Names Excel keeps for itself (case-insensitive).
+EXCEL_RESERVED = ("history",)
 
 
 def sheet_name(committee: str, taken: set[str]) -> str:
-    """A valid, unused Excel sheet name for a committee id (no []:*?/\\, at most 31 characters,
-    never one of the pack's own sheets).
+    """A valid, unused Excel sheet name for a committee id (no []:*?/\\, no apostrophe first or
+    last, at most 31 characters, not Excel's own "History", never one of the pack's own sheets).
 
-    >>> sheet_name("A/B", set()), sheet_name("Model", set())
-    ('A_B', 'Model (committee)')
+    >>> sheet_name("A/B", set()), sheet_name("Model", set()), sheet_name("'SKOL", set()), sheet_name("History", set())
+    ('A_B', 'Model (committee)', '_SKOL', 'History (committee)')
     """
     name = "".join("_" if ch in "[]:*?/\\" else ch for ch in committee)[:31] or "committee"
-    if name in RESERVED_SHEETS or name in taken:
+    if name.startswith("'"):
+        name = "_" + name[1:]
+    if name.endswith("'"):
+        name = name[:-1] + "_"
+    lowered = {t.lower() for t in taken}
+    if name in RESERVED_SHEETS or name.lower() in lowered or name.lower() in EXCEL_RESERVED:
         name = f"{name[:19]} (committee)"
     return name
 
