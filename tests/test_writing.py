@@ -240,3 +240,15 @@ def test_excel_sheet_names_follow_excels_rules() -> None:
     assert sheet_name("'SKOL", set()) == "_SKOL" and sheet_name("OMS'", set()) == "OMS_"
     assert sheet_name("history", set()) == "history (committee)"
     assert sheet_name("skol", {"SKOL"}) == "skol (committee)"  # Excel compares names without case
+
+
+def test_a_file_that_arrives_while_the_run_computes_is_never_removed(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    assert runner.invoke(app, ["run", str(TOWN), "--out", str(out)]).exit_code == 0
+    with RunFolder(out, force=True) as folder:
+        (folder.staging / "frames.csv").write_text("new", encoding="utf-8")
+        (out / "notes.txt").write_text("mine", encoding="utf-8")  # the user saves a file meanwhile
+        with pytest.raises(ValueError, match="notes.txt was not written by budgetsim"):
+            folder.commit()
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]

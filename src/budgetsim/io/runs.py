@@ -111,8 +111,10 @@ class RunFolder:
         return self._staging
 
     def commit(self) -> None:
-        """Put the staged run in place of the target."""
+        """Put the staged run in place of the target (checked again: nothing but an earlier run's own
+        files is ever moved aside and removed, even if files arrived while the run computed)."""
         staged, out = self.staging, self.target
+        self._check()
         try:
             sync(staged)
             aside = None
