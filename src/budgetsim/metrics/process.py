@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from budgetsim.core.money import NOISE
 from budgetsim.metrics.fairness import mean_defined
 from budgetsim.result.result import Result
 
@@ -47,7 +48,9 @@ def process_metrics(result: Result) -> dict[str, float]:
 
 
 def _relative(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
-    """part / whole, undefined (NaN) where the whole is 0; the same numbers otherwise."""
-    if np.all(whole != 0):
+    """part / whole, undefined (NaN) where the whole is within half an öre of 0 (as every metric takes
+    such a frame); the same numbers otherwise."""
+    defined = np.abs(whole) > NOISE
+    if np.all(defined):
         return part / whole
-    return np.divide(part, whole, out=np.full(np.shape(part), np.nan), where=whole != 0)
+    return np.divide(part, whole, out=np.full(np.shape(part), np.nan), where=defined)
