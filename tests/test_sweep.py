@@ -122,3 +122,13 @@ def test_store_refuses_a_sweep_with_another_process_or_strategy(tmp_path, scenar
         )
     with pytest.raises(ValueError, match="holds another sweep"):
         sweep(scenario, {}, {"current": STRATEGIES["needs"]}, draws=50, seed=1, store=store)
+
+
+def test_a_sweep_value_that_does_not_validate_is_named_in_plain_words() -> None:
+    from budgetsim.io.overrides import override
+
+    with pytest.raises(ValueError) as caught:
+        override(bs.default_scenario(), "economy.result_target", float("nan"))
+    message = str(caught.value)
+    assert message.startswith("economy.result_target = nan: economy.result_target:")
+    assert "errors.pydantic.dev" not in message and "[type=" not in message

@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from pydantic import ValidationError
+
 from budgetsim.scenario import Scenario
 
 Variation = dict[str, Callable[[Scenario], Scenario]]
@@ -60,6 +62,11 @@ def override(scenario: Scenario, path: str, value: Any) -> Scenario:
         container[at] = value
     try:
         return Scenario.model_validate(data)
+    except ValidationError as err:  # each problem by its place, without pydantic's type codes and links
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'scenario'}: {e['msg']}" for e in err.errors(include_url=False)[:5]
+        )
+        raise ValueError(f"{path} = {value!r}: {problems}") from None
     except ValueError as err:
         raise ValueError(f"{path} = {value!r}: {err}") from None
 
