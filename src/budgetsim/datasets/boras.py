@@ -154,22 +154,14 @@ def revenue_growth() -> float:
     """
     history = read("history.csv").set_index("year")
     committees = read("committee_results.csv").set_index("year").result
-    years = [int(y) for y in history.result.dropna().index if y > 2015]
-    first = float(history.result[2015]) * MSEK / RESULT_SHARE_2015
-
-    def errors(g: float) -> np.ndarray:
-        return np.array(
-            [
-                first * (1 + g) ** (y - 2015) * (1 + financial_share())
-                - frames_total(y)
-                + float(committees.get(y, 0.0)) * MSEK
-                - float(history.result[y]) * MSEK
-                for y in years
-            ]
-        )
-
+    years = np.array([int(y) for y in history.result.dropna().index if y > 2015])
+    # result = revenue x (1 + net financial share) - frames + committees' result, for each fitted year
+    rest = np.array(
+        [float(history.result[y]) * MSEK + frames_total(y) - float(committees.get(y, 0.0)) * MSEK for y in years]
+    )
     grid = np.arange(0.0, 0.1, 0.0001)
-    return float(grid[int(np.argmin([float((errors(g) ** 2).sum()) for g in grid]))])
+    revenue = revenue_2015() * (1 + financial_share()) * (1 + grid[:, None]) ** (years - 2015)
+    return float(grid[int(np.argmin(((revenue - rest) ** 2).sum(axis=1)))])
 
 
 def revenue_total(year: int) -> float:
@@ -179,9 +171,12 @@ def revenue_total(year: int) -> float:
     >>> round(revenue_total(2015) / 1e6)
     5514
     """
-    history = read("history.csv").set_index("year")
-    first = float(history.result[2015]) * MSEK / RESULT_SHARE_2015
-    return first * (1 + revenue_growth()) ** (year - 2015)
+    return revenue_2015() * (1 + revenue_growth()) ** (year - 2015)
+
+
+def revenue_2015() -> float:
+    """Tax revenue and general grants of 2015 (SEK), from its published result of 159.9 MSEK = 2.9 %."""
+    return float(read("history.csv").set_index("year").result[2015]) * MSEK / RESULT_SHARE_2015
 
 
 def november_cap() -> float:
