@@ -164,7 +164,7 @@ def town_input(spec: dict[str, Any], folder: Path) -> Path:
     """The template town of ``budgetsim init`` with the case's edits: ``cells`` (table, data row
     from 0, column, value; a new column is added), ``rename`` (table, column, new name),
     ``append`` (table: lines), ``text`` (table: the whole file), ``copy`` (table: a corpus file),
-    ``drop`` (tables); first ``scb`` (corpus SCB files in ``scb/``, instead of population.csv)."""
+    ``drop`` (tables), ``move`` (table: a new file name); first ``scb`` (corpus SCB files in ``scb/``, instead of population.csv)."""
     town = write_template(folder / "town")
     if spec.get("scb"):
         (town / "population.csv").unlink()
@@ -178,7 +178,7 @@ def town_input(spec: dict[str, Any], folder: Path) -> Path:
             rows[header].append(column)
             for cells in rows[header + 1 :]:
                 cells.append("")
-        rows[header + 1 + row][rows[header].index(column)] = str(value)
+        rows[header + 1 + row][rows[header].index(column)] = str(value).replace("{long}", "x" * 10_000)
         _save_rows(town / f"{table}.csv", rows)
     for table, column, name in spec.get("rename", []):
         rows = _rows(town / f"{table}.csv")
@@ -194,12 +194,14 @@ def town_input(spec: dict[str, Any], folder: Path) -> Path:
         shutil.copy(CORPUS / name, town / f"{table}.csv")
     for table in spec.get("drop", []):
         (town / f"{table}.csv").unlink()
+    for table, name in spec.get("move", {}).items():
+        (town / f"{table}.csv").rename(town / name)
     return town
 
 
 def workbook_input(spec: dict[str, Any], folder: Path) -> Path:
     """The template town as a workbook with the case's edits: ``cells`` (sheet, cell, value),
-    ``rename`` (sheet, new name), ``add`` (new sheets), ``remove`` (sheets)."""
+    ``rename`` (sheet, new name), ``add`` (new sheets), ``remove`` (sheets), ``hide`` (sheets), ``hide_rows`` (sheet, row)."""
     path = write_template(folder / "town.xlsx", xlsx=True)
     book = openpyxl.load_workbook(path)
     for sheet, cell, value in spec.get("cells", []):
@@ -210,6 +212,10 @@ def workbook_input(spec: dict[str, Any], folder: Path) -> Path:
         book.create_sheet(name)["A1"] = "not a table"
     for name in spec.get("remove", []):
         del book[name]
+    for name in spec.get("hide", []):
+        book[name].sheet_state = "hidden"
+    for name, row in spec.get("hide_rows", []):
+        book[name].row_dimensions[row].hidden = True
     book.save(path)
     return path
 

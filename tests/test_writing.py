@@ -3,10 +3,15 @@ transaction, --force that removes only what budgetsim wrote, one run per folder,
 
 import json
 import os
+import resource
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+import traceback
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -50,16 +55,150 @@ def test_a_failed_write_leaves_nothing_and_names_the_file(tmp_path: Path) -> Non
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
-def test_a_read_only_folder_is_one_line_of_error(tmp_path: Path) -> None:
-    folder = tmp_path / "ro"
-    folder.mkdir()
-    folder.chmod(0o500)
+NOBODY = 65534  #: the user id (and group) of ``nobody``
+SCENARIO = Path(__file__).parent / "corpus" / "scenario.yaml"
+
+
+def unprivileged(args: list[str], cwd: Path, file_size: int | None = None) -> tuple[int, str]:
+    """Run the command line in a forked child as the user ``nobody`` (when this runs as root, whom
+    permissions do not stop), in ``cwd``, with at most ``file_size`` bytes per file; its exit code
+    and output (a traceback, if it raised something other than an exit)."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child
+        try:
+            os.close(read)
+            if file_size is not None:
+                resource.setrlimit(resource.RLIMIT_FSIZE, (file_size, file_size))
+            if os.geteuid() == 0:
+                os.setgroups([])
+                os.setgid(NOBODY)
+                os.setuid(NOBODY)
+            os.chdir(cwd)
+            result = runner.invoke(app, args)
+            output = result.output
+            if result.exception is not None and not isinstance(result.exception, SystemExit):
+                output += "Traceback\n" + "".join(traceback.format_exception(result.exception))
+            payload = json.dumps([result.exit_code, output])
+        except BaseException as err:  # noqa: BLE001  (the child reports whatever ended it, then exits)
+            payload = json.dumps([99, f"Traceback\n{err!r}"])
+        os.write(write, payload.encode())
+        os._exit(0)
+    os.close(write)
+    data = b""
+    while chunk := os.read(read, 1 << 16):
+        data += chunk
+    os.close(read)
+    os.waitpid(pid, 0)
+    code, output = json.loads(data)
+    return code, output
+
+
+@pytest.fixture
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A folder the user ``nobody`` may use, holding the corpus scenario, the example town, a run
+    file with a sweep, and a file; the commands run once here first, so that the child does not
+    need to import modules it may not read."""
+    folder = Path(tempfile.mkdtemp(prefix="budgetsim-shared-"))
     try:
-        result = runner.invoke(app, ["describe", "--out", str(folder / "m.md")])
-        assert result.exit_code == 2 and "cannot be written" in result.output and "Traceback" not in result.output
+        shutil.copy(SCENARIO, folder / "s.yaml")
+        shutil.copytree(TOWN, folder / "town")
+        (folder / "run.yaml").write_text(
+            "scenario: s.yaml\nstrategies: {current: {rule: incremental}}\ndraws: 10\n"
+            "sweep: {economy.wage_uplift: [0.02, 0.03]}\n",
+            encoding="utf-8",
+        )
+        (folder / "a file").write_text("mine", encoding="utf-8")
+        for command in ("run", "report"):
+            args = [command, str(folder / "s.yaml"), "--out", str(folder / "warm")]
+            assert runner.invoke(app, args, catch_exceptions=False).exit_code == 0
+            shutil.rmtree(folder / "warm")
+        for path in (folder, *folder.rglob("*")):
+            path.chmod(0o777 if path.is_dir() else 0o666)
+        yield folder
     finally:
-        folder.chmod(0o700)
+        for path in folder.rglob("*"):
+            if path.is_dir():
+                path.chmod(0o777)
+        shutil.rmtree(folder)
+
+
+def one_line_of_error(code: int, output: str, message: str) -> None:
+    assert "Traceback" not in output, output
+    assert code == 2, output
+    errors = [line for line in output.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and message in errors[0], output
+
+
+def test_every_system_refusal_is_one_line_of_error_and_leaves_nothing(shared: Path, monkeypatch) -> None:
+    """The audit's D4: a read-only output folder or working folder, an unreadable table, a folder
+    that cannot be entered, a file-size limit, a name too long, a store that is a file."""
+    monkeypatch.chdir(shared)
+    before = set(shared.iterdir())
+    (shared / "ro").mkdir()
+    (shared / "ro").chmod(0o555)
+    one_line_of_error(
+        *unprivileged(["compare", "s.yaml", "--out", "ro"], shared), "ro: cannot be written (Permission denied)"
+    )
+    (shared / "cwd").mkdir()
+    shutil.copy(shared / "s.yaml", shared / "cwd" / "s.yaml")
+    (shared / "cwd").chmod(0o555)
+    one_line_of_error(
+        *unprivileged(["run", "s.yaml"], shared / "cwd"), "budgetsim-output: cannot make the folder (Permission denied)"
+    )
+    (shared / "town" / "additions.csv").chmod(0)
+    code, output = unprivileged(["validate", "town"], shared)
+    assert (
+        code == 1 and "error: additions.csv: cannot be read (Permission denied)" in output and "Traceback" not in output
+    )
+    (shared / "town" / "additions.csv").chmod(0o666)
+    (shared / "locked").mkdir()
+    shutil.copy(shared / "s.yaml", shared / "locked" / "s.yaml")
+    (shared / "locked").chmod(0o666)  # no x: its files cannot be reached
+    one_line_of_error(
+        *unprivileged(["validate", "locked/s.yaml"], shared), "locked/s.yaml: cannot be read (Permission denied)"
+    )
+    one_line_of_error(
+        *unprivileged(["run", "s.yaml", "--out", "x" * 300], shared), "cannot be written (File name too long)"
+    )
+    one_line_of_error(*unprivileged(["run", "x" * 300 + ".yaml"], shared), "cannot be read (File name too long)")
+    one_line_of_error(
+        *unprivileged(["sweep", "run.yaml", "--store", "a file"], shared), "--store: a file is a file, not a folder"
+    )
+    one_line_of_error(
+        *unprivileged(["sweep", "run.yaml", "--store", "x" * 300], shared), "cannot be written (File name too long)"
+    )
+    for command, name in (("report", "comparison.xlsx"), ("compare", "components.csv")):
+        one_line_of_error(
+            *unprivileged([command, "s.yaml", "--out", command], shared, file_size=2_000),
+            f"{command}/{name}: cannot be written (File too large)",  # named where asked, not where staged
+        )
+    for folder in ("ro", "cwd", "locked"):
+        (shared / folder).chmod(0o777)
+    made = {p.name for p in set(shared.iterdir()) - before}
+    assert made == {"ro", "cwd", "locked"}  # no staging folder, lock or temporary file left
+    assert list((shared / "ro").iterdir()) == [] and [p.name for p in (shared / "cwd").iterdir()] == ["s.yaml"]
+    assert (shared / "a file").read_text(encoding="utf-8") == "mine"
+
+
+@pytest.mark.skipif(shutil.which("mount") is None, reason="needs mount")
+def test_a_full_disk_is_one_line_of_error_and_leaves_nothing(tmp_path: Path) -> None:
+    """The audit's D4 on a real full disk: a 64 kB memory file system, where the machine lets a
+    test mount one (as root); the file-size limit above stands in for it elsewhere."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)], check=False, capture_output=True
+    ).returncode:
+        pytest.skip("this machine does not let a test mount a file system")
+    try:
+        result = runner.invoke(app, ["report", str(SCENARIO), "--out", str(disk / "r")])
+        one_line_of_error(
+            result.exit_code, result.output, f"{disk}/r/report.html: cannot be written (No space left on device)"
+        )
+        assert list(disk.iterdir()) == []
+    finally:
+        subprocess.run(["umount", str(disk)], check=True)
 
 
 def test_force_replaces_only_files_budgetsim_wrote(tmp_path: Path) -> None:

@@ -58,19 +58,28 @@ class Language(str, Enum):
     sv = "sv"
 
 
+def _path(value: str) -> Path:
+    """A path given on the command line; an empty one is refused (it would be read as the current folder)."""
+    if not value:
+        raise typer.BadParameter('an empty path (""); give a file or folder')
+    return Path(value)
+
+
 PathArg = Annotated[
     Path | None,
     typer.Argument(
-        help="A municipality folder, a workbook (.xlsx), a scenario file or a run file. Default: the dataset."
+        parser=_path,
+        help="A municipality folder, a workbook (.xlsx), a scenario file or a run file. Default: the dataset.",
     ),
 ]
 DatasetOption = Annotated[str, typer.Option("--dataset", help="A registered dataset to run when no PATH is given.")]
-OutOption = Annotated[Path, typer.Option(help="Folder for the output files.")]
+OutOption = Annotated[Path, typer.Option(parser=_path, help="Folder for the output files.")]
 RunOutOption = Annotated[
     Path | None,
     typer.Option(
+        parser=_path,
         help="Folder for this run's files (default: a new folder under budgetsim-output/ named by command, "
-        "input and time). An existing folder must be empty, or hold an earlier run and --force be given."
+        "input and time). An existing folder must be empty, or hold an earlier run and --force be given.",
     ),
 ]
 ForceOption = Annotated[bool, typer.Option("--force", help="Replace the earlier run in --out.")]
@@ -360,7 +369,7 @@ def _compare(
             "yearly_metrics": cmp.yearly_metrics,
             "scorecard": cmp.scorecard,
         }
-    with _writing():
+    with _writing(), folder.writing():
         paths = write_tables({**tables, "provenance": run.scenario.provenance()}, folder.staging, csv_dialect)
         write_manifest(folder.staging, "compare", run, path, paths, draws, seed)
         folder.commit()
@@ -404,7 +413,7 @@ def _write_run(
         "outcomes": result.outcomes,
         "diagnostics": result.diagnostics,
     }
-    with _writing():
+    with _writing(), folder.writing():
         paths = write_tables(_with_strategy(tables, name), folder.staging, csv_dialect)
         write_manifest(folder.staging, "run", run, path, paths)
         folder.commit()
@@ -419,14 +428,16 @@ def explain_command(
     path: Annotated[
         Path | None,
         typer.Option(
-            "--run-file", help="A municipality folder, workbook, scenario file or run file (default: the dataset)."
+            "--run-file",
+            parser=_path,
+            help="A municipality folder, workbook, scenario file or run file (default: the dataset).",
         ),
     ] = None,
     dataset_name: DatasetOption = DEFAULT,
     strategy: Annotated[str | None, typer.Option(help="Which strategy of the run (default: the first).")] = None,
     language: Annotated[Language, typer.Option(help="Language of the labels.")] = Language.en,
     plot: Annotated[
-        Path | None, typer.Option(help="Also save the waterfall chart to this PNG, SVG or PDF file.")
+        Path | None, typer.Option(parser=_path, help="Also save the waterfall chart to this PNG, SVG or PDF file.")
     ] = None,
     force: FileForceOption = False,
 ) -> None:
@@ -456,7 +467,9 @@ def describe_command(
     dataset_name: DatasetOption = DEFAULT,
     strategy: Annotated[str | None, typer.Option(help="Which strategy of the run (default: the first).")] = None,
     language: Annotated[Language, typer.Option(help="Language of the labels.")] = Language.en,
-    out: Annotated[Path | None, typer.Option(help="Write the Markdown to this file instead of printing it.")] = None,
+    out: Annotated[
+        Path | None, typer.Option(parser=_path, help="Write the Markdown to this file instead of printing it.")
+    ] = None,
     force: FileForceOption = False,
 ) -> None:
     """Describe the model in force in plain words (Markdown), from the objects that compute it."""
@@ -497,18 +510,19 @@ def report_command(
             check_cost(run, draws or run.draws, yes)
             folder = stack.enter_context(RunFolder(out or default_folder("report", run.name), force))
             draws, seed = draws or run.draws, run.seed if seed is None else seed
-            paths = report(
-                run.scenario,
-                run.strategies,
-                folder.staging,
-                process=run.process,
-                draws=draws,
-                seed=seed,
-                language=language.value,
-                progress=sys.stderr.isatty(),
-            )
-            write_manifest(folder.staging, "report", run, path, list(paths.values()), draws, seed)
-            folder.commit()
+            with folder.writing():
+                paths = report(
+                    run.scenario,
+                    run.strategies,
+                    folder.staging,
+                    process=run.process,
+                    draws=draws,
+                    seed=seed,
+                    language=language.value,
+                    progress=sys.stderr.isatty(),
+                )
+                write_manifest(folder.staging, "report", run, path, list(paths.values()), draws, seed)
+                folder.commit()
         except (ValueError, ImportError) as err:
             raise _fail(err) from None
     target = folder.target
@@ -554,7 +568,9 @@ def sources_command(path: PathArg = None, dataset_name: DatasetOption = DEFAULT)
 
 @app.command("init")
 def init_command(
-    folder: Annotated[Path, typer.Argument(help="A new folder (or, with --xlsx, a workbook) for the template.")],
+    folder: Annotated[
+        Path, typer.Argument(parser=_path, help="A new folder (or, with --xlsx, a workbook) for the template.")
+    ],
     xlsx: Annotated[bool, typer.Option("--xlsx", help="Write one Excel workbook instead of CSV files.")] = False,
 ) -> None:
     """Write a template of your own municipality: every table with comment lines that explain its
@@ -568,7 +584,9 @@ def init_command(
 
 @app.command("validate")
 def validate_command(
-    path: Annotated[Path, typer.Argument(help="A municipality folder, a workbook (.xlsx) or a scenario file.")],
+    path: Annotated[
+        Path, typer.Argument(parser=_path, help="A municipality folder, a workbook (.xlsx) or a scenario file.")
+    ],
 ) -> None:
     """Check a municipality's data and list its problems (file:row:column) and likely mistakes (the
     first 100, and how many more)."""
@@ -598,18 +616,25 @@ def validate_command(
 
 @app.command("scb")
 def scb_command(
-    file: Annotated[Path, typer.Argument(help="A population file from Statistics Sweden (.px, or PX-Web .csv/.json).")],
+    file: Annotated[
+        Path, typer.Argument(parser=_path, help="A population file from Statistics Sweden (.px, or PX-Web .csv/.json).")
+    ],
     region: Annotated[
         str | None, typer.Option(help="The region to keep when the file has several (code or name).")
     ] = None,
-    out: Annotated[Path, typer.Option(help="The population table to write.")] = Path("population.csv"),
+    out: Annotated[Path, typer.Option(parser=_path, help="The population table to write (a .csv file).")] = Path(
+        "population.csv"
+    ),
+    force: FileForceOption = False,
 ) -> None:
     """Turn an SCB population file (BE0101N1 or a forecast such as BE0401) into the population table
     of a municipality folder (or put the file in the folder's scb/ subfolder as it is)."""
     try:
+        if out.suffix.lower() != ".csv":
+            raise ValueError(f"--out: {out}: give a .csv file (the population table of a municipality folder)")
         rows = read_scb(file, region=region)
-        if out.exists():
-            raise ValueError(f"{out} exists; give another --out")
+        if out.exists() and not force:
+            raise ValueError(f"--out: {out} exists; give another --out, or pass --force to replace it")
         write_table(out, TABLES["population"], [{str(k): v for k, v in r.items()} for r in rows.to_dict("records")])
     except (ValueError, ImportError) as err:
         raise _fail(err) from None
@@ -627,14 +652,16 @@ def sweep_command(
     path: Annotated[
         Path,
         typer.Argument(
-            help="A run file with a sweep: section, dotted paths to lists of values (economy.wage_uplift: [0.02, 0.03])."
+            parser=_path,
+            help="A run file with a sweep: section, dotted paths to lists of values (economy.wage_uplift: [0.02, 0.03]).",
         ),
     ],
     store: Annotated[
         Path | None,
         typer.Option(
+            parser=_path,
             help="Parquet store of the points (default: a new folder under budgetsim-output/). "
-            "Run again with the same store to resume: points already there are not run again."
+            "Run again with the same store to resume: points already there are not run again.",
         ),
     ] = None,
     executor: Annotated[Executor, typer.Option(help="local: this process; processes: a pool of workers.")] = (
@@ -687,8 +714,11 @@ def sweep_command(
 
 @app.command("diff")
 def diff_command(
-    a: Annotated[Path, typer.Argument(help="A run folder or manifest.json, a scenario or run file, a municipality.")],
-    b: Annotated[Path, typer.Argument(help="What to compare it with (the same kinds).")],
+    a: Annotated[
+        Path,
+        typer.Argument(parser=_path, help="A run folder or manifest.json, a scenario or run file, a municipality."),
+    ],
+    b: Annotated[Path, typer.Argument(parser=_path, help="What to compare it with (the same kinds).")],
 ) -> None:
     """Show every parameter that differs between two runs, scenarios or run files, one per line:
     dotted path, value in A, value in B. Exits 1 when they differ (like diff)."""

@@ -42,6 +42,8 @@ from typing import IO, Any
 
 import pandas as pd
 
+from budgetsim.writing import WriteError, reason
+
 if sys.platform == "win32":
     import msvcrt
 else:
@@ -160,7 +162,16 @@ class SweepStore:
 
     def open(self, manifest: dict[str, Any]) -> None:
         """Start or resume the sweep described by ``manifest``, repairing an interrupted start;
-        refuse a store of another sweep. Safe to call from several writers at once."""
+        refuse a store of another sweep. Safe to call from several writers at once. A folder that
+        cannot be made or written is a :class:`~budgetsim.writing.WriteError` naming it."""
+        try:
+            self._open(manifest)
+        except OSError as err:
+            raise WriteError(self.folder, reason(err)) from None
+
+    def _open(self, manifest: dict[str, Any]) -> None:
+        if self.folder.exists() and not self.folder.is_dir():
+            raise ValueError(f"--store: {self.folder} is a file, not a folder")
         path = self.folder / "manifest.json"
         points = self.folder / "points.parquet"
         self._refuse_foreign()  # before the lock file is made in someone else's folder

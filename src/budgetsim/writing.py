@@ -18,6 +18,7 @@ and on interruptions alike.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import tempfile
@@ -86,11 +87,29 @@ def write_file(path: str | Path, write: Callable[[Path], object]) -> Path:
         sync(path.parent)
     except OSError as err:
         tmp.unlink(missing_ok=True)
-        raise WriteError(path, reason(err)) from None
+        why = reason(err)
+        _forget(err)
+        raise WriteError(path, why) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     return path
+
+
+def _forget(err: BaseException) -> None:
+    """Drop the frames an error holds, quietly. A writer that failed half-way (openpyxl's sheet
+    streams on a full disk) may leave generators whose clean-up writes again and fails; Python would
+    print those second errors as "Exception ignored in ..." tracebacks when the frames are freed."""
+    chain: BaseException | None = err
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda unraisable: None
+    try:
+        while chain is not None:
+            chain.__traceback__ = None
+            chain = chain.__context__
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
 
 
 def make_folder(path: str | Path) -> Path:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Hashable, Iterator, Sequence
+from contextlib import contextmanager
 from itertools import chain
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,7 +28,7 @@ from pydantic_core import PydanticCustomError
 from yaml.constructor import ConstructorError
 
 from budgetsim.scenario import Scenario
-from budgetsim.writing import write_text
+from budgetsim.writing import reason, write_text
 
 try:
     from yaml import CSafeLoader as _SafeLoader
@@ -224,10 +225,31 @@ def _check_json_shape(path: Path, document: Any) -> None:
         stack.extend((child, depth + 1, (*where, str(k))) for k, child in items)
 
 
+@contextmanager
+def reading(path: str | Path) -> Iterator[None]:
+    """A block that looks at or reads ``path``: an error of the system (no permission, a folder
+    that cannot be entered, a name too long) is a ``ValueError`` naming the file and the reason.
+
+    >>> with reading("x" * 300):  # doctest: +ELLIPSIS
+    ...     Path("x" * 300).exists()
+    Traceback (most recent call last):
+    ...
+    ValueError: xxx...: cannot be read (File name too long)
+    """
+    try:
+        yield
+    except OSError as err:
+        raise ValueError(f"{err.filename or path}: cannot be read ({reason(err)})") from None
+
+
 def readable(path: str | Path, suffixes: Sequence[str] = (), limit: int = MAX_BYTES) -> Path:
     """``path``, if it is a regular file (not a folder, a device or a pipe) of at most ``limit``
     bytes with one of the endings ``suffixes`` (any, if none are given)."""
-    path = Path(path)
+    with reading(path):
+        return _readable(Path(path), suffixes, limit)
+
+
+def _readable(path: Path, suffixes: Sequence[str], limit: int) -> Path:
     if not path.exists():
         raise ValueError(f"{path}: no such file")
     if path.is_dir():
@@ -251,7 +273,8 @@ def read_text(path: Path) -> str:
     >>> read_text(path)
     'name: Borås'
     """
-    raw = path.read_bytes()
+    with reading(path):
+        raw = path.read_bytes()
     try:
         return raw.decode("utf-16") if raw.startswith(_UTF16) else raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from budgetsim.core.context import StrategyLike
 from budgetsim.datasets.registry import DEFAULT, dataset
-from budgetsim.io.files import load_scenario, read_document
+from budgetsim.io.files import load_scenario, read_document, reading
 from budgetsim.io.municipality import load_municipality
 from budgetsim.io.run_files import load_run
 from budgetsim.io.tables import Problem
@@ -59,6 +59,11 @@ class InputError(ValueError):
 
 def kind_of(path: Path) -> str:
     """Which kind of input ``path`` is (without reading it whole)."""
+    with reading(path):
+        return _kind_of(path)
+
+
+def _kind_of(path: Path) -> str:
     if path.is_dir():
         return "municipality folder"
     if not path.exists():
@@ -90,6 +95,11 @@ def load_input(path: str | Path | None, dataset_name: str = DEFAULT, **options: 
         process = chosen.process(chosen.default_process) if chosen.default_process else None
         return Input("dataset", chosen.name, scenario, chosen.strategies(scenario), process)
     path = Path(path)
+    with reading(path):
+        return _load_path(path, options)
+
+
+def _load_path(path: Path, options: dict[str, Any]) -> Input:
     kind = kind_of(path)
     if options:
         raise ValueError(

@@ -62,6 +62,7 @@ def read_municipality(path: str | Path) -> tuple[Scenario | None, list[Problem]]
     source = Source(path)
     try:
         rows = {name: source.read(table, problems) for name, table in TABLES.items()}
+        problems += source.strays()
     finally:
         source.close()
     rows["population"] += _scb_rows(source, problems)
@@ -182,7 +183,9 @@ class _Builder:
             if " " in cid or len(cid) > 12:
                 self.error(r, "id", f"{cid!r}: give a short id without spaces (at most 12 characters)")
             frame = r.get("base_frame")
-            if frame is not None and frame < MIN_FRAME:
+            if frame is not None and frame <= 0:
+                self.error(r, "base_frame", f"{frame:g} is not a frame: give the base year's frame in SEK, more than 0")
+            elif frame is not None and frame < MIN_FRAME:
                 unit = "MSEK" if frame < 10_000 else "tkr"
                 self.error(r, "base_frame", f"{frame:g} looks like {unit}; give SEK (e.g. {frame * 1e6:,.0f})")
             wages, internal = r.get("wage_share", 0.0), r.get("internal_services_share", 0.0)
@@ -311,6 +314,18 @@ class _Builder:
                 outcomes[r.get("year")] if r.get("kind") == "outcome" else forecasts[r.get("published")][r.get("year")]
             )
             counts[index[cell]] += r.get("count", 0.0)
+        fractions = [r for r, _ in cells if 0 < r.get("count", 0.0) < 1]
+        if fractions:
+            first = fractions[0]
+            self.problems.append(
+                Problem(
+                    first.file,
+                    first.line,
+                    "count",
+                    f"{first.get('count'):g}: {len(fractions)} count(s) below 1 person; counts are people, not shares",
+                    "warning",
+                )
+            )
         missing = [y for y in range(base, end + 1) if y not in outcomes]
         if missing and not forecasts:
             self.error(
@@ -508,6 +523,15 @@ def check_scenario(scenario: Scenario, file: str = "scenario") -> list[Problem]:
     for f in scenario.population.forecasts:
         if not outcome_years & set(f.counts) and not any(y <= f.published - 1 for y in outcome_years):
             found.append(f"population: the forecast published {f.published} shares no year with the outcomes")
+    tables = [("outcomes", scenario.population.outcomes)]
+    tables += [(f"forecast {f.published}", f.counts) for f in scenario.population.forecasts]
+    fractions = [(what, year, n) for what, counts in tables for year, row in counts.items() for n in row if 0 < n < 1]
+    if fractions:
+        what, year, n = fractions[0]
+        found.append(
+            f"population: {len(fractions)} count(s) below 1 person (the first: {n:g} in the {what}, {year}); "
+            "counts are people, not shares"
+        )
     return [Problem(file, None, None, message, "warning") for message in found]
 
 

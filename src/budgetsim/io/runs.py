@@ -15,7 +15,8 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -74,11 +75,19 @@ class RunFolder:
         return self
 
     def _check(self) -> None:
+        try:
+            self._check_target()
+        except OSError as err:
+            raise WriteError(self.target, reason(err)) from None
+
+    def _check_target(self) -> None:
         out = self.target
         if out.is_symlink():
             raise ValueError(f"--out: {out} is a link; give the folder itself")
         if out.exists() and not out.is_dir():
             raise ValueError(f"--out: {out} is a file, not a folder")
+        if out.is_dir() and not os.access(out, os.W_OK | os.X_OK):
+            raise WriteError(out, "Permission denied")
         if not out.exists() or not any(out.iterdir()):
             return
         manifest = out / MANIFEST
@@ -137,6 +146,18 @@ class RunFolder:
             self._staging = None
         release(self._lock)
         self._lock = None
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """A block that writes into the staged run: a file that cannot be written is named where the
+        user asked for it (``out/report.html``), not by the hidden folder it was staged in."""
+        try:
+            yield
+        except WriteError as err:
+            staged = self._staging
+            if staged is None or not err.path.is_relative_to(staged):
+                raise
+            raise WriteError(self.target / err.path.relative_to(staged), err.reason) from None
 
 
 def sha256(path: Path) -> str:

@@ -19,6 +19,7 @@ import logging
 import math
 import re
 from collections.abc import Callable
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +27,12 @@ import pandas as pd
 
 from budgetsim.core.text import install_hint
 from budgetsim.io.files import read_text, readable
+from budgetsim.scenario.base import MAX_YEAR, MIN_YEAR
 
 AGE = re.compile(r"^\s*(-?\d+)(?:\s*-\s*(\d+))?\s*(\+)?")
 SUFFIXES = (".px", ".csv", ".json")
+#: Most inhabitants one cell (an age, a year) may count: more than any municipality has.
+MAX_PEOPLE = 1e7
 
 
 class ScbError(ValueError):
@@ -74,11 +78,12 @@ def _px(path: Path) -> tuple[pd.DataFrame, str]:
         raise ImportError(install_hint("scb", "PC-Axis files need pyaxis")) from None
 
     raw = path.read_bytes()
-    encoding = "cp1252" if re.search(rb'CHARSET\s*=\s*"ANSI"', raw) else "utf-8"
+    encoding = "cp1252" if re.search(rb'CHARSET\s*=\s*"ANSI"', raw) and not _utf8(raw) else "utf-8"
     try:  # before pyaxis, which leaves the file open when it cannot decode it
-        raw.decode(encoding)
+        text = raw.decode(encoding)
     except UnicodeDecodeError as err:
         raise ScbError(f"{path}: not a readable PC-Axis file (not {encoding} text at byte {err.start})") from None
+    _check_px(path, text)
     log = logging.getLogger("pyaxis")
     level = log.level
     log.setLevel(logging.CRITICAL + 1)  # pyaxis logs a traceback for every file it cannot parse
@@ -92,6 +97,37 @@ def _px(path: Path) -> tuple[pd.DataFrame, str]:
     finally:
         log.setLevel(level)
     return table, title
+
+
+def _utf8(raw: bytes) -> bool:
+    """Whether ``raw`` is UTF-8 with some letter beyond ASCII: a file that says ``CHARSET="ANSI"``
+    but was saved again as UTF-8 (by an editor), read as what it is."""
+    try:
+        return raw.decode("utf-8") != raw.decode("ascii", errors="replace")
+    except UnicodeDecodeError:
+        return False
+
+
+def _check_px(path: Path, text: str) -> None:
+    """The shape of a PC-Axis file, checked before it is parsed, so that a damaged one is named by
+    what is wrong: no ``DATA=``, a quote left open, or fewer or more numbers than its ``VALUES``
+    lists make cells."""
+    found = re.search(r"(?m)^\s*DATA\s*=", text)
+    if found is None:
+        raise ScbError(f"{path}: not a PC-Axis file: no DATA= (the keyword before the numbers)")
+    keywords, data = text[: found.start()], text[found.end() :]
+    for line, words in enumerate(keywords.splitlines(), start=1):
+        if words.count('"') % 2:
+            raise ScbError(f'{path}: line {line}: a quote (") is opened and not closed')
+    sizes = [
+        (name, len(re.findall(r'"[^"]*"', values)))
+        for name, values in re.findall(r'VALUES\("([^"]*)"\)\s*=\s*(.*?);', keywords, re.DOTALL)
+    ]
+    cells = math.prod(n for _, n in sizes)
+    numbers = len(re.findall(r'"[^"]*"|[^\s;"]+', data.split(";", 1)[0]))
+    if sizes and numbers != cells:
+        shape = " x ".join(f"{n} {name}" for name, n in sizes)
+        raise ScbError(f"{path}: DATA holds {numbers:,} values; VALUES say {cells:,} ({shape})")
 
 
 def _json(path: Path) -> tuple[pd.DataFrame, str]:
@@ -207,6 +243,8 @@ def _population(path: Path, table: pd.DataFrame, title: str, region: str | None)
         year_text = str(cells[year_col]).strip()
         if not re.fullmatch(r"\d{4}", year_text):
             raise ScbError(f"{path}: row {i + 1}, {year_col} {year_text!r} is not a year")
+        if not MIN_YEAR <= int(year_text) <= MAX_YEAR:
+            raise ScbError(f"{path}: row {i + 1}, year {year_text} is not between {MIN_YEAR} and {MAX_YEAR}")
         value = str(cells["value"]).strip().replace(" ", "").replace(",", ".")
         try:
             count = float(value)
@@ -214,13 +252,16 @@ def _population(path: Path, table: pd.DataFrame, title: str, region: str | None)
             raise ScbError(
                 f"{path}: row {i + 1}, count {value!r} is not a number (SCB marks missing values '..')"
             ) from None
-        if not (math.isfinite(count) and count >= 0):
-            raise ScbError(f"{path}: row {i + 1}, count {value!r} is not a number of inhabitants (0 or more)")
+        if not (math.isfinite(count) and 0 <= count <= MAX_PEOPLE):
+            raise ScbError(
+                f"{path}: row {i + 1}, count {value!r} is not a number of inhabitants (0 to {MAX_PEOPLE:,.0f})"
+            )
         sex = str(cells[sex_col]) if sex_col is not None else "total"
         parsed.append((lo, None if hi is None else int(hi), plus, int(year_text), sex, count))
     if not parsed:
         raise ScbError(f"{path}: no population counts")
     bands = any(hi is not None and hi != lo for lo, hi, _, _, _, _ in parsed)
+    _check_bands(path, {(lo, None if plus else lo if hi is None else hi) for lo, hi, plus, _, _, _ in parsed})
     out = []
     for lo, hi, plus, year, sex, count in parsed:
         label = f"{lo}+" if plus else f"{lo}-{hi if hi is not None else lo}" if bands else str(lo)
@@ -231,3 +272,12 @@ def _population(path: Path, table: pd.DataFrame, title: str, region: str | None)
     if forecast:
         rows["published"] = int(rows.year.min())
     return rows
+
+
+def _check_bands(path: Path, bands: set[tuple[int, int | None]]) -> None:
+    """Ages or age bands that do not overlap (``0-4`` beside ``0-9`` would count children twice)."""
+    ordered = sorted(bands, key=lambda band: (band[0], math.inf if band[1] is None else band[1]))
+    for (lo, hi), (next_lo, next_hi) in pairwise(ordered):
+        if hi is None or next_lo <= hi:
+            first, second = (f"{a}+" if b is None else f"{a}-{b}" for a, b in ((lo, hi), (next_lo, next_hi)))
+            raise ScbError(f"{path}: the ages {first} and {second} overlap; give each age in one band")

@@ -14,8 +14,10 @@ columns and formulas without a computed value are each a problem naming the file
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import math
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -386,6 +388,69 @@ class Source:
             return (self.path / table.file).exists()
         return table.name in self.workbook.sheetnames
 
+    def strays(self) -> list[Problem]:
+        """Warnings for what looks like a table but is not read: a CSV file (or sheet) whose name is
+        not a table's (``Additions.CSV``, ``comittees.csv``), and a table's sheet hidden in Excel
+        (read like any other, though a reader of the workbook does not see it)."""
+        files = {t.file: t for t in TABLES.values()} if self.kind == "folder" else {t.name: t for t in TABLES.values()}
+        if self.kind == "folder":
+            found = sorted(p.name for p in self.path.iterdir() if p.suffix.lower() == ".csv" and p.is_file())
+        else:
+            found = list(self.workbook.sheetnames)
+        problems = []
+        for name in found:
+            if name in files:
+                state = "visible" if self.kind == "folder" else self.workbook[name].sheet_state
+                hidden = [] if self.kind == "folder" else self._hidden_rows(name)
+                if hidden:
+                    shown = ", ".join(map(str, hidden[:5])) + (" ..." if len(hidden) > 5 else "")
+                    problems.append(
+                        Problem(
+                            self.where(files[name]),
+                            hidden[0],
+                            None,
+                            f"{len(hidden)} row(s) hidden in Excel ({shown}); they are read all the same",
+                            "warning",
+                        )
+                    )
+                if state != "visible":
+                    problems.append(
+                        Problem(
+                            self.where(files[name]),
+                            None,
+                            None,
+                            "the sheet is hidden in Excel; it is read all the same",
+                            "warning",
+                        )
+                    )
+                continue
+            stems = {Path(k).stem: k for k in files}
+            typo = difflib.get_close_matches(Path(name).stem.strip().lower(), stems, n=1, cutoff=0.8)
+            close = [k for k in files if k.lower() == name.strip().lower()] or [stems[t] for t in typo]
+            if close:
+                where = name if self.kind == "folder" else f"{self.path.name}:{name}"
+                problems.append(
+                    Problem(where, None, None, f"not read: not a table's name; did you mean {close[0]}?", "warning")
+                )
+            elif self.kind == "folder":
+                known = ", ".join(files)
+                problems.append(
+                    Problem(name, None, None, f"not read: not a table's name (the tables: {known})", "warning")
+                )
+        return problems
+
+    def _hidden_rows(self, sheet: str) -> list[int]:
+        """The numbers of the rows of ``sheet`` hidden in Excel (read from the sheet's XML, which
+        openpyxl's read-only mode does not parse for row formats)."""
+        part = getattr(self.workbook[sheet], "_worksheet_path", None)
+        if part is None:  # pragma: no cover - an openpyxl without it: no warning, the rows are read
+            return []
+        with zipfile.ZipFile(self.path) as archive:
+            xml = archive.read(part.lstrip("/"))
+        rows = re.findall(rb'<row\b[^>]*?\br="(\d+)"[^>]*?\bhidden="(?:1|true)"', xml)
+        rows += re.findall(rb'<row\b[^>]*?\bhidden="(?:1|true)"[^>]*?\br="(\d+)"', xml)
+        return sorted({int(r) for r in rows})
+
     def _lines(self, table: Table) -> Iterator[tuple[int, list[str]]]:
         """The rows of ``table`` as text cells; a ``ValueError`` or ``csv.Error`` when the file
         cannot be read as a table (a formula cell without a value comes as a :class:`Formula`)."""
@@ -435,7 +500,10 @@ class Source:
                     rows.append(self._row(table, where, number, header, cells, problems))
         except (ValueError, csv.Error) as err:
             message = str(err).removeprefix(f"{self.path / table.file}: ")
-            problems.append(Problem(where, (number or 0) + 1, None, f"cannot be read as a table: {message}"))
+            if message.startswith("cannot be read ("):  # the system's refusal (no permission): the file, not a row
+                problems.append(Problem(where, None, None, message))
+            else:
+                problems.append(Problem(where, (number or 0) + 1, None, f"cannot be read as a table: {message}"))
             return []
         if table.required and not rows:
             empty = "empty: give a header line and" if header is None else "no rows under the header: give"

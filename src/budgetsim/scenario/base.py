@@ -34,6 +34,11 @@ def check_amount(value: float) -> float:
 Amount = Annotated[float, AfterValidator(check_amount)]
 
 
+#: Most characters any text (a name, a description, a source) may have.
+MAX_TEXT = 2_000
+#: Most characters a name (of a scenario, a committee, a sector) may have.
+MAX_NAME = 200
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -44,6 +49,8 @@ def check_text(value: str) -> str:
     >>> check_text("Omsorg | äldre\\nrad två")
     'Omsorg | äldre\\nrad två'
     """
+    if len(value) > MAX_TEXT:
+        raise ValueError(f"{len(value):,} characters, more than the {MAX_TEXT:,} a text may have; shorten it")
     found = _CONTROL.search(value)
     if found is not None:
         raise ValueError(f"a control character ({found.group()!r}) at position {found.start()}; remove it")

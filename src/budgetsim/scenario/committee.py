@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from budgetsim.scenario.base import Amount, Model, Text
+from budgetsim.scenario.base import MAX_NAME, Amount, Model, Text
 from budgetsim.scenario.population import AgeSpan
 
 
@@ -114,8 +114,8 @@ class Committee(Model):
     """A committee with its base-year frame and everything that drives its allocation and cost."""
 
     id: Text = Field(min_length=1, max_length=12, pattern=r"^\S+$")
-    name: Text = Field(min_length=1)
-    sector: Text = Field(min_length=1)
+    name: Text = Field(min_length=1, max_length=MAX_NAME)
+    sector: Text = Field(min_length=1, max_length=MAX_NAME)
     base_frame: Amount = Field(ge=1, description="frame in the base year, SEK (at least 1 SEK)")
     base_cost: Amount | None = Field(
         default=None, gt=0, description="net cost in the base year, SEK (default: the base frame)"

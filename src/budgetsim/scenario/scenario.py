@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 from pydantic import Field, model_validator
 
-from budgetsim.scenario.base import MAX_YEAR, MIN_YEAR, Model, Text, years_text
+from budgetsim.scenario.base import MAX_NAME, MAX_YEAR, MIN_YEAR, Model, Text, years_text
 from budgetsim.scenario.committee import Committee, VolumeDriver
 from budgetsim.scenario.economy import Addition, CostStep, Economy, Investment
 from budgetsim.scenario.notes import SourceNote
@@ -28,7 +28,7 @@ class Scenario(Model):
     (2024, 2030, 'Grundskolenämnden')
     """
 
-    name: Text = "scenario"
+    name: Text = Field("scenario", max_length=MAX_NAME)
     base_year: int = Field(ge=MIN_YEAR, le=MAX_YEAR)
     end_year: int = Field(ge=MIN_YEAR, le=MAX_YEAR)
     committees: tuple[Committee, ...] = Field(min_length=1)
