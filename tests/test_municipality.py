@@ -194,8 +194,10 @@ CASES = [
     ("committees", 0, "base_frame", "-5e6", "is negative"),
     ("committees", 1, "wage_share", "1.4", "not a share between 0 and 1"),
     ("committees", 1, "wage_share", "", "empty; give a share"),
-    ("committees", 1, "id", "FSK", "'FSK' is used by an earlier row"),
-    ("committees", 2, "id", "OM S", "without spaces"),
+    ("committees", 1, "id", "FSK", "'FSK' is used by row 10; ids must differ"),
+    ("committees", 1, "id", "fsk", "'fsk' is used by row 10 as 'FSK' (ids differ not only in case)"),
+    ("committees", 2, "id", "OM S", "give a short id of letters (A-Z, ÅÄÖ), digits, _ and -"),
+    ("committees", 2, "id", "ALL", "'ALL' is a reserved word"),
     ("committees", 0, "price_basis", "median", "'median' is not one of forecast, mean, outcome"),
     ("committees", 0, "internal_services_share", "0.5", "exceed 1"),
     ("committees", 0, "mandated_share", "90%", "not a number"),
@@ -254,6 +256,23 @@ def test_structural_problems_are_all_reported_at_once(town: Path) -> None:
     assert any(m.startswith(f"committees.csv:{header + 1}:base_frame: missing column") for m in found)
     assert any(m.startswith("economy.csv: missing: the table of uplift rates") for m in found)
     assert any(":age: outcome 2023: no count for age(s) [7]" in m for m in found)
+
+
+def test_files_as_swedish_excel_saves_them_give_the_same_scenario(town: Path, tmp_path: Path) -> None:
+    """Windows-1252 with semicolons and decimal commas ("CSV (semicolon separated)") and tabs
+    ("Text (tab delimited)") read as the UTF-8 original; validate notes the encoding, not a warning."""
+    original = load_municipality(town)
+    path = town / "committees.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_bytes(text.replace(",", ";").replace(".", ",").encode("cp1252"))  # all are decimal points
+    assert load_municipality(town) == original
+    assert [str(p) for p in read_municipality(town)[1]] == ["committees.csv: read as Windows-1252 text"]
+    assert original.committees[0].name == "Förskolenämnden"
+    result = runner.invoke(app, ["validate", str(town)])
+    assert result.exit_code == 0 and "note: committees.csv: read as Windows-1252 text" in result.output
+    assert "0 warning(s)" in result.output
+    path.write_text(text.replace(",", "\t"), encoding="utf-8")
+    assert load_municipality(town) == original and read_municipality(town)[1] == []
 
 
 def test_last_age_must_be_open_and_municipality_has_one_row(town: Path) -> None:

@@ -602,15 +602,16 @@ def validate_command(
     except (ValueError, ImportError) as err:
         raise _fail(err) from None
     errors = [p for p in problems if p.severity == "error"]
+    notes = [p for p in problems if p.severity == "note"]
     if problems:
         typer.echo(listed([f"{p.severity}: {p}" for p in problems], indent=""))
     if errors:
-        typer.echo(f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s) in {path}")
+        typer.echo(f"{len(errors)} error(s), {len(problems) - len(errors) - len(notes)} warning(s) in {path}")
         raise typer.Exit(1)
     assert scenario is not None
     typer.echo(
         f"{path}: {kind}, {scenario.name}, {len(scenario.committees)} committees, budget years "
-        f"{scenario.years[0]}-{scenario.years[-1]}; no errors, {len(problems)} warning(s)"
+        f"{scenario.years[0]}-{scenario.years[-1]}; no errors, {len(problems) - len(notes)} warning(s)"
     )
 
 

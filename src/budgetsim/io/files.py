@@ -15,7 +15,9 @@ that cannot be written is a ``ValueError`` naming it.
 from __future__ import annotations
 
 import json
+import math
 import re
+import unicodedata
 from collections.abc import Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import chain
@@ -126,6 +128,33 @@ def check_yaml_graph(root: yaml.Node) -> None:
                 parent[1] = max(parent[1], counts[1] + 1)
 
 
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def same_key(key: Any) -> Any:
+    """What a mapping's key means once the scenario reads it: ``2025``, ``'2025'`` and ``'2025.0'``
+    are the year 2025, and text is compared in one Unicode form (NFC). Two keys that mean the same
+    would silently keep only the last.
+
+    >>> same_key("2025.0") == same_key(2025) == same_key(" 2025")
+    True
+    """
+    if isinstance(key, bool) or not isinstance(key, int | float | str):
+        return key
+    if isinstance(key, str):
+        text = unicodedata.normalize("NFC", key).strip()
+        if not _NUMBER.fullmatch(text):
+            return text
+        key = float(text)
+    return int(key) if math.isfinite(key) and key == int(key) else key
+
+
+def _twice(key: Any, first: Any) -> str:
+    """``key 2025 given twice`` (``(as '2025' and 2025)`` when spelt differently)."""
+    spelt = "" if key == first and type(key) is type(first) else f" (as {first!r} and {key!r})"
+    return f"key {key!r} given twice{spelt}"
+
+
 class DocumentLoader(_SafeLoader):
     """YAML's safe loader (libyaml's when PyYAML has it) that refuses what :func:`check_yaml_graph`
     refuses, and a mapping that gives a key twice (plain YAML keeps the last silently)."""
@@ -135,15 +164,18 @@ class DocumentLoader(_SafeLoader):
         return super().construct_document(node)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
-        first: dict[Any, yaml.Node] = {}
+        first: dict[Any, tuple[Any, yaml.Node]] = {}
         for key_node, _ in node.value:
             if key_node.tag == _MERGE:
                 continue
             key = self.construct_object(key_node, deep=True)
-            if isinstance(key, Hashable) and first.setdefault(key, key_node) is not key_node:
-                line = first[key].start_mark.line + 1
+            if not isinstance(key, Hashable):
+                continue
+            earlier = first.setdefault(same_key(key), (key, key_node))
+            if earlier[1] is not key_node:
+                line = earlier[1].start_mark.line + 1
                 raise ConstructorError(
-                    None, None, f"key {key!r} given twice (first on line {line})", key_node.start_mark
+                    None, None, f"{_twice(key, earlier[0])} (first on line {line})", key_node.start_mark
                 )
         return super().construct_mapping(node, deep)
 
@@ -200,9 +232,12 @@ def _yaml_error(path: Path, err: yaml.YAMLError) -> ValueError:
 def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """A JSON object that gives no key twice."""
     data: dict[str, Any] = {}
+    seen: dict[Any, str] = {}
     for key, value in pairs:
-        if key in data:
-            raise ValueError(f"key {key!r} given twice in one object")
+        meaning = same_key(key)
+        if meaning in seen:
+            raise ValueError(f"{_twice(key, seen[meaning])} in one object")
+        seen[meaning] = key
         data[key] = value
     return data
 
@@ -279,6 +314,37 @@ def read_text(path: Path) -> str:
         return raw.decode("utf-16") if raw.startswith(_UTF16) else raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise ValueError(f"{path}: not UTF-8 text (byte {err.start}: {err.reason}); save it as UTF-8") from None
+
+
+def decode_table(raw: bytes) -> tuple[str, str]:
+    """The text of a table file and the encoding it was read in, for files as people have them:
+    UTF-8 (with or without a byte-order mark), UTF-16 with a byte-order mark (Excel's "Unicode
+    text"), else Windows-1252 (what Swedish Excel saves as "CSV (semicolon separated)").
+
+    >>> decode_table("Äldreomsorg".encode("cp1252"))
+    ('Äldreomsorg', 'Windows-1252')
+    >>> decode_table("Äldreomsorg".encode("utf-8-sig"))
+    ('Äldreomsorg', 'UTF-8')
+    """
+    if raw.startswith(_UTF16):
+        return raw.decode("utf-16"), "UTF-16"
+    try:
+        return raw.decode("utf-8-sig"), "UTF-8"
+    except UnicodeDecodeError as err:
+        utf8 = err
+    control = _CONTROL.search(raw)
+    if control:
+        why = f"byte {control.start()} is a control character"
+    else:
+        try:
+            return raw.decode("cp1252"), "Windows-1252"
+        except UnicodeDecodeError as err:
+            why = f"byte {err.start} is not a Windows-1252 character"
+    raise ValueError(f"not text: not UTF-8 (byte {utf8.start}: {utf8.reason}) nor Windows-1252 ({why}); save it as CSV")
+
+
+#: Bytes that no text table holds (tab, line feed and carriage return are text).
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _either(options: Sequence[str]) -> str:

@@ -32,6 +32,7 @@ from pydantic import ValidationError
 from budgetsim.io.scb import SUFFIXES, ScbError, read_scb
 from budgetsim.io.tables import EXTRA_HINT, TABLES, MunicipalityError, Problem, Row, Source, Table, write_table
 from budgetsim.scenario import AgeBand, Scenario
+from budgetsim.scenario.base import check_id, invisible
 from budgetsim.writing import make_folder, write_file
 
 RATES = [c for c in TABLES["economy"].columns if c != "year"]
@@ -52,6 +53,8 @@ def load_municipality(path: str | Path, warn: bool = True) -> Scenario:
         raise MunicipalityError(problems, path)
     if warn:
         for p in problems:
+            if p.severity == "note":
+                continue
             warnings.warn(str(p), MunicipalityWarning, stacklevel=2)
     return scenario
 
@@ -62,7 +65,7 @@ def read_municipality(path: str | Path) -> tuple[Scenario | None, list[Problem]]
     source = Source(path)
     try:
         rows = {name: source.read(table, problems) for name, table in TABLES.items()}
-        problems += source.strays()
+        problems += source.notes + source.strays()
     finally:
         source.close()
     rows["population"] += _scb_rows(source, problems)
@@ -129,6 +132,9 @@ class _Builder:
     def __init__(self, source: Source, rows: dict[str, list[Row]], problems: list[Problem]) -> None:
         self.source, self.rows, self.problems = source, rows, problems
         self.committee_rows: dict[str, Row] = {}
+        #: The rows behind each list of the scenario data, by its path (("committees", "FSK",
+        #: "price_list", "prices"), ("additions",)), so that an error is put back on its row.
+        self.item_rows: dict[tuple[str, ...], list[Row]] = defaultdict(list)
         self.assumed: list[dict[str, Any]] = []  # notes on what the loader itself assumed
 
     def where(self, table: str) -> str:
@@ -177,11 +183,16 @@ class _Builder:
             cid = r.get("id")
             if cid is None:
                 continue
-            if cid in out:
-                self.error(r, "id", f"{cid!r} is used by an earlier row; ids must differ")
+            try:
+                cid = check_id(cid)
+            except ValueError as err:
+                self.error(r, "id", str(err))
                 continue
-            if " " in cid or len(cid) > 12:
-                self.error(r, "id", f"{cid!r}: give a short id without spaces (at most 12 characters)")
+            earlier = next((row for key, row in self.committee_rows.items() if key.casefold() == cid.casefold()), None)
+            if earlier is not None:
+                same = "" if earlier.get("id") == cid else f" as {earlier.get('id')!r} (ids differ not only in case)"
+                self.error(r, "id", f"{cid!r} is used by row {earlier.line}{same}; ids must differ")
+                continue
             frame = r.get("base_frame")
             if frame is not None and frame <= 0:
                 self.error(r, "base_frame", f"{frame:g} is not a frame: give the base year's frame in SEK, more than 0")
@@ -205,6 +216,7 @@ class _Builder:
             if (c := self._committee(r)) is not None:
                 lo, hi = _ages(r)
                 out[c].setdefault("volume_drivers", []).append({"min_age": lo, "max_age": hi, "price": r.get("price")})
+                self.item_rows[("committees", c, "volume_drivers")].append(r)
         self._need(out)
         self._prices(out)
         return out
@@ -234,6 +246,7 @@ class _Builder:
             for r in rows:
                 lo, hi = _ages(r)
                 profile["weights"].append({"min_age": lo, "max_age": hi, "weight": r.get("weight")})
+                self.item_rows[("committees", cid, "need", "weights")].append(r)
             committee["need"] = profile
         for r in self.rows["need_weights"]:
             self._committee(r)
@@ -244,6 +257,7 @@ class _Builder:
                 lo, hi = _ages(r)
                 entry = {"min_age": lo, "max_age": hi, "year": r.get("year"), "price": r.get("price")}
                 out[c].setdefault("price_list", {"prices": []})["prices"].append(entry)
+                self.item_rows[("committees", c, "price_list", "prices")].append(r)
         for cid, r in self.committee_rows.items():
             if r.get("price_basis") is not None:
                 out[cid].setdefault("price_list", {"prices": []})["basis"] = r.get("price_basis")
@@ -274,10 +288,7 @@ class _Builder:
             seen: dict[tuple[Any, ...], set[int]] = defaultdict(set)
             for r in by_age:
                 group = (r.get("kind"), r.get("published"), r.get("year"), r.get("sex"))
-                age = r.get("age")[0]
-                if age in seen[group]:
-                    self.error(r, "age", f"age {age} is given twice for {r.get('kind')} {r.get('year')}")
-                seen[group].add(age)
+                seen[group].add(r.get("age")[0])
             for group, ages in seen.items():
                 gaps = sorted(set(range(last + 1)) - ages)
                 if gaps:
@@ -304,6 +315,7 @@ class _Builder:
                     bands.append(band)
                 cells.append((r, band))
             bands.sort(key=lambda b: b[0])
+            self._complete(cells, bands)
         index = {b: i for i, b in enumerate(bands)}
         outcomes: dict[int, list[float]] = defaultdict(lambda: [0.0] * len(bands))
         forecasts: dict[int, dict[int, list[float]]] = defaultdict(lambda: defaultdict(lambda: [0.0] * len(bands)))
@@ -358,6 +370,20 @@ class _Builder:
                 for p, years in sorted(forecasts.items())
             ],
         }
+
+    def _complete(self, cells: list[tuple[Row, tuple[int, int | None] | None]], bands: list[Any]) -> None:
+        """An error for each year (of the outcomes, and of each forecast) that lacks a band the
+        others give: a missing row would otherwise count as 0 inhabitants."""
+        given: dict[tuple[Any, ...], dict[Any, Row]] = defaultdict(dict)
+        for r, band in cells:
+            given[(r.get("kind"), r.get("published"), r.get("year"), r.get("sex"))][band] = r
+        for (kind, published, year, sex), found in given.items():
+            missing = [_band_label(*b) for b in bands if b not in found]
+            if missing:
+                what = f"{kind} {year}" if published is None else f"forecast {published}, year {year}"
+                what += f", sex {sex}" if sex is not None else ""
+                shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
+                self.error(next(iter(found.values())), "band", f"{what}: no count for band(s) {shown}")
 
     def _cuts(self, committees: dict[str, dict[str, Any]]) -> set[int]:
         """Ages where a band must start: the ends of every age range a committee uses."""
@@ -423,6 +449,7 @@ class _Builder:
             if r.get("label"):
                 entry["label"] = r.get("label")
             out.append(entry)
+            self.item_rows[(table,)].append(r)
         return out
 
     def uncertainty(self) -> dict[str, Any]:
@@ -469,9 +496,17 @@ class _Builder:
             row = self.committee_rows.get(cid)
             if row is not None:
                 return Problem(row.file, row.line, _column(message), message)
-        if loc and loc[0] in ("committees",) and len(loc) > 1 and loc[1].isdigit():
-            row = list(self.committee_rows.values())[int(loc[1])]
-            return Problem(row.file, row.line, loc[-1], message)
+        if loc[:1] == ["committees"] and len(loc) > 1 and loc[1].isdigit():
+            loc[1] = list(self.committee_rows)[int(loc[1])]
+        for path, rows in self.item_rows.items():  # an item of a list: the row it was read from
+            n = len(path)
+            if tuple(loc[:n]) == path and len(loc) > n and loc[n].isdigit() and int(loc[n]) < len(rows):
+                row = rows[int(loc[n])]
+                column = next((part for part in loc[n + 1 :] if not part.isdigit()), None)
+                return Problem(row.file, row.line, column, message)
+        if loc[:1] == ["committees"] and len(loc) > 1 and loc[1] in self.committee_rows:
+            row = self.committee_rows[loc[1]]
+            return Problem(row.file, row.line, next((p for p in reversed(loc[2:]) if not p.isdigit()), None), message)
         table = {"notes": "sources"}.get(loc[0], loc[0]) if loc else "municipality"
         table = table if table in TABLES else "municipality"
         return Problem(self.where(table), None, ".".join(loc[1:]) or None, message)
@@ -501,6 +536,9 @@ def check_scenario(scenario: Scenario, file: str = "scenario") -> list[Problem]:
     found = []
     people = sum(scenario.population.outcomes[scenario.base_year])
     for c in scenario.committees:
+        for field, text in (("name", c.name), ("sector", c.sector)):
+            if (hidden := invisible(text)) is not None:
+                found.append(f"{c.id}: its {field} holds an invisible character, {hidden}; it may not show as it reads")
         if c.need is None:
             found.append(
                 f"{c.id}: no need weights; its need then follows its base cost uplifted by prices and "

@@ -18,6 +18,7 @@ import difflib
 import io
 import math
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from budgetsim.core.text import install_hint
-from budgetsim.io.files import MAX_BYTES, read_text, readable
+from budgetsim.io.files import MAX_BYTES, decode_table, readable, reading
 from budgetsim.scenario.base import MAX_AGE, MAX_AMOUNT, MAX_YEAR, MIN_YEAR
 from budgetsim.writing import write_text
 
@@ -100,6 +101,8 @@ class Table:
     description: str
     columns: dict[str, Column]
     required: bool = False
+    #: The columns that name a row: two rows with the same values there are an error.
+    key: tuple[str, ...] = ()
 
     @property
     def file(self) -> str:
@@ -161,6 +164,7 @@ TABLES: dict[str, Table] = {
                 **AGES,
                 "price": _c("amount", "price", True, "SEK per inhabitant"),
             },
+            key=("committee", "min_age", "max_age"),
         ),
         Table(
             "need_weights",
@@ -182,6 +186,7 @@ TABLES: dict[str, Table] = {
                 "year": _c("year", "the year the price applies to", True),
                 "price": _c("amount", "price at that year's prices", True, "SEK per inhabitant"),
             },
+            key=("committee", "min_age", "max_age", "year"),
         ),
         Table(
             "population",
@@ -196,6 +201,7 @@ TABLES: dict[str, Table] = {
                 "count": _c("amount", "number of inhabitants", True, "inhabitants"),
             },
             required=True,
+            key=("kind", "published", "year", "age", "band", "sex"),
         ),
         Table(
             "economy",
@@ -223,6 +229,7 @@ TABLES: dict[str, Table] = {
                 "total_available": _c("amount", "total for committees (overrides revenue)", False, "SEK"),
             },
             required=True,
+            key=("year",),
         ),
         Table(
             "additions",
@@ -261,6 +268,7 @@ TABLES: dict[str, Table] = {
                 ),
                 "value": _c("number", "yearly standard deviation, yearly mean (drift), probability or size", True),
             },
+            key=("parameter", "key"),
         ),
         Table(
             "sources",
@@ -290,6 +298,35 @@ class Row:
 
     def get(self, column: str, default: Any = None) -> Any:
         return self.values.get(column, default)
+
+
+def _unique(table: Table, where: str, rows: list[Row], problems: list[Problem]) -> None:
+    """A problem for each row whose key (:attr:`Table.key`) an earlier row has, naming both rows:
+    the key's values as the scenario reads them (``2025`` and ``2025.0`` are one year; text in one
+    Unicode form, without regard to case), since the last would otherwise silently win."""
+    if not table.key:
+        return
+    first: dict[tuple[Any, ...], Row] = {}
+    unread = {p.row for p in problems if p.file == where}  # a cell that did not parse is not empty
+    for row in rows:
+        values = tuple(row.get(c) for c in table.key)
+        if row.line in unread or any(v is None and table.columns[c].required for c, v in zip(table.key, values)):
+            continue  # a missing required cell is a problem of its own
+        same = tuple(unicodedata.normalize("NFC", v).casefold() if isinstance(v, str) else v for v in values)
+        earlier = first.setdefault(same, row)
+        if earlier is not row:
+            given = [(c, v) for c, v in zip(table.key, values, strict=True) if v is not None]
+            named = ", ".join(f"{c} {_shown(v)}" for c, v in given) or f"a row without {table.key[0]}"
+            column = given[-1][0] if given else table.key[0]  # the finest key column: age, year
+            problems.append(
+                Problem(where, row.line, column, f"{named} is given twice (rows {earlier.line} and {row.line})")
+            )
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, tuple):  # an age: (first, last or None for open-ended)
+        return f"{value[0]}+" if value[1] is None else str(value[0])
+    return str(value)
 
 
 def _parse(column: Column, text: str) -> Any:
@@ -364,6 +401,7 @@ class Source:
         self.path = Path(path)
         self.workbook: Any = None
         self.formulas: Any = None
+        self.notes: list[Problem] = []  # how files were read (an encoding other than UTF-8)
         if self.path.is_dir():
             self.kind = "folder"
         elif self.path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -455,9 +493,13 @@ class Source:
         """The rows of ``table`` as text cells; a ``ValueError`` or ``csv.Error`` when the file
         cannot be read as a table (a formula cell without a value comes as a :class:`Formula`)."""
         if self.kind == "folder":
-            text = read_text(readable(self.path / table.file, limit=MAX_BYTES))
-            sample = text[:4096]
-            delimiter = ";" if sample.count(";") > sample.count(",") else ","
+            path = readable(self.path / table.file, limit=MAX_BYTES)
+            with reading(path):
+                text, encoding = decode_table(path.read_bytes())
+            if encoding != "UTF-8":
+                self.notes.append(Problem(table.file, None, None, f"read as {encoding} text", "note"))
+            header = next((line for line in text.splitlines() if line.strip() and not line.startswith("#")), "")
+            delimiter = max((",", ";", "\t"), key=header.count)
             yield from enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1)
             return
         sheet = self.workbook[table.name]
@@ -505,6 +547,7 @@ class Source:
             else:
                 problems.append(Problem(where, (number or 0) + 1, None, f"cannot be read as a table: {message}"))
             return []
+        _unique(table, where, rows, problems)
         if table.required and not rows:
             empty = "empty: give a header line and" if header is None else "no rows under the header: give"
             problems.append(Problem(where, None, None, f"{empty} at least one row"))

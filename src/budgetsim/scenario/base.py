@@ -5,9 +5,10 @@ number 1."""
 
 import re
 import types
+import unicodedata
 from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationInfo, field_validator
 
 #: Largest amount of money a scenario may hold (SEK): far above any municipality's budget, far
 #: below where sums over years and draws lose their precision; a larger one is a typo.
@@ -130,3 +131,59 @@ class Model(BaseModel):
         if info.field_name is None:
             return value
         return reject_bool(cls.model_fields[info.field_name].annotation, value)
+
+
+#: What a committee id may hold: letters (A-Z, ÅÄÖ and a few more of the Latin alphabet), digits,
+#: ``_`` and ``-``; at most 12 characters.
+ID_PATTERN = r"^[A-Za-z0-9_\-ÅÄÖåäöÆØæøÉéÜü]{1,12}$"
+#: Words that stand for more than one committee where an id is expected (``explain ALL``).
+RESERVED_IDS = frozenset({"ALL", "TOTAL", "SUM", "NONE", "ANY"})
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
+
+
+def invisible(value: str) -> str | None:
+    """The first invisible or bidirectional-control character in ``value`` (a zero-width space, a
+    right-to-left override), named, or None.
+
+    >>> invisible("SKOL\u200b")
+    'U+200B (ZERO WIDTH SPACE)'
+    """
+    found = _INVISIBLE.search(value)
+    if found is None:
+        return None
+    char = found.group()
+    return f"U+{ord(char):04X} ({unicodedata.name(char, 'unnamed')})"
+
+
+def check_id(value: str) -> str:
+    """A committee id in its one spelling: NFC-normalised (a composed and a decomposed ``Å`` are one
+    letter), of letters, digits, ``_`` and ``-``, not a reserved word.
+
+    >>> check_id("VA\u0308N")  # V, A and a combining diaeresis, N
+    'VÄN'
+    >>> check_id("ALL")
+    Traceback (most recent call last):
+    ...
+    ValueError: 'ALL' is a reserved word (it would stand for every committee); choose another id
+    """
+    if not isinstance(value, str):
+        return value
+    text = unicodedata.normalize("NFC", value)
+    hidden = invisible(text)
+    if hidden is not None:
+        raise ValueError(f"{text!r} holds an invisible character, {hidden}; type the id again")
+    if text.upper() in RESERVED_IDS or text == "*":
+        raise ValueError(f"{text!r} is a reserved word (it would stand for every committee); choose another id")
+    if not re.fullmatch(ID_PATTERN, text):
+        raise ValueError(
+            f"{text!r}: give a short id of letters (A-Z, ÅÄÖ), digits, _ and - (at most 12 characters, no spaces)"
+        )
+    return text
+
+
+#: A committee id (:func:`check_id`).
+CommitteeId = Annotated[str, BeforeValidator(check_id)]
+
+#: A reference to a committee by its id, in the id's one spelling (NFC), checked against the ids by
+#: the scenario.
+CommitteeRef = Annotated[str, AfterValidator(lambda value: unicodedata.normalize("NFC", value))]

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from budgetsim.scenario.base import MAX_NAME, Amount, Model, Text
+from budgetsim.scenario.base import MAX_NAME, Amount, CommitteeId, Model, Text
 from budgetsim.scenario.population import AgeSpan
 
 
@@ -113,7 +113,7 @@ class PriceList(Model):
 class Committee(Model):
     """A committee with its base-year frame and everything that drives its allocation and cost."""
 
-    id: Text = Field(min_length=1, max_length=12, pattern=r"^\S+$")
+    id: CommitteeId
     name: Text = Field(min_length=1, max_length=MAX_NAME)
     sector: Text = Field(min_length=1, max_length=MAX_NAME)
     base_frame: Amount = Field(ge=1, description="frame in the base year, SEK (at least 1 SEK)")

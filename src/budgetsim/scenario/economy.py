@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
-from budgetsim.scenario.base import Amount, Model, Text, check_amount
+from budgetsim.scenario.base import Amount, CommitteeRef, Model, Text, check_amount
 
 YearPath = dict[int, float]
 
@@ -206,7 +206,7 @@ class Addition(Model):
     frame that year and, like every frame, is carried and uplifted from then on."""
 
     year: int
-    committee: str
+    committee: CommitteeRef
     amount: Amount
     label: Text = "political addition"
 
@@ -217,7 +217,7 @@ class Investment(Model):
     Frames do not compensate them unless a rule says so (study l.508)."""
 
     year: int
-    committee: str
+    committee: CommitteeRef
     running_cost: Amount = Field(ge=0, description="SEK a year, base-year prices")
     label: Text = "investment"
 
@@ -227,6 +227,6 @@ class CostStep(Model):
     does not see, e.g. a new law raising standards: ``share=0.02`` raises cost by 2 %."""
 
     year: int
-    committee: str
+    committee: CommitteeRef
     share: float = Field(gt=-1, le=1, description="change of the cost level; a step above +100 % is a typo")
     label: Text = "cost step"

@@ -65,10 +65,13 @@ class Scenario(Model):
     def _consistent(self) -> Scenario:
         if self.end_year <= self.base_year:
             raise ValueError(f"end_year ({self.end_year}) must be after base_year ({self.base_year})")
-        ids = [c.id for c in self.committees]
-        dup = sorted({i for i in ids if ids.count(i) > 1})
-        if dup:
-            raise ValueError(f"committees: id {', '.join(dup)} is used more than once")
+        first: dict[str, str] = {}
+        for c in self.committees:
+            other = first.get(c.id.casefold())
+            if other is not None:
+                same = "is used more than once" if other == c.id else f"and {other} differ only in case"
+                raise ValueError(f"committees: id {c.id} {same}; ids must differ (without regard to case)")
+            first[c.id.casefold()] = c.id
         self._check_paths()
         self._check_population()
         self._check_committees()
@@ -80,7 +83,7 @@ class Scenario(Model):
         )
         for field, items in dated:
             for i, item in enumerate(items):
-                if item.committee not in ids:
+                if item.committee not in first.values():
                     raise ValueError(f"{field}[{i}]: unknown committee {item.committee!r}")
                 if item.year not in self.years:
                     raise ValueError(
