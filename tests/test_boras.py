@@ -113,3 +113,38 @@ def test_default_comparison_tells_a_coherent_story(scenario: bs.Scenario) -> Non
     diag = cmp.diagnostics.query("strategy == 'current' and name == 'volume_uncorrected_error'")
     assert diag.query("committee == 'FSN' and year == 2030").value.iloc[0] > 0
     assert np.all(diag.query("committee == 'IFN'").value == 0)
+
+
+def test_the_shipped_folder_is_the_derivation_from_the_published_figures(tmp_path) -> None:
+    """data/boras is what derive() gives from data/boras/published (regenerate with write_folder
+    after changing either), and bs.boras() is that folder, loaded as any municipality's."""
+    from budgetsim.datasets.boras import MAX_HORIZON, boras_practice, derive, folder, write_folder
+    from budgetsim.io import load_municipality, read_municipality
+
+    shipped = load_municipality(folder())
+    assert shipped == derive(2023 + MAX_HORIZON).replace(end_year=2030) == bs.boras()
+    assert read_municipality(folder())[1] == []  # no warning, no note: UTF-8 tables, nothing stray
+    written = write_folder(tmp_path / "boras")
+    for path in sorted(written.iterdir()):
+        assert path.read_bytes() == (folder() / path.name).read_bytes(), f"data/boras/{path.name} is stale"
+    assert bs.io.load_input(folder()).process == boras_practice()
+    # a later end year runs on the years the tables hold beyond 2030, as the derivation to it would
+    longer, derived = bs.boras(end_year=2040), derive(2040)
+    current = bs.strategies.boras_current()
+    assert longer.years[-1] == 2040 and bs.simulate(longer, current).frames.equals(bs.simulate(derived, current).frames)
+
+
+def test_forecast_bias_moves_the_drift_into_the_central_path(scenario: bs.Scenario) -> None:
+    biased = bs.boras(forecast_bias=True)
+    bias = forecast_bias(read("population_forecast_2023.csv"), read("population_vintages.csv"))
+    child = scenario.population.labels.index("0-4")
+    # outcomes after 2023 fall by the band's historical over-forecast per year (the old derivation)
+    for year in (2024, 2027, 2030):
+        expected = scenario.population.outcomes[year][child] / (1 + bias["0-4"]) ** (year - 2023)
+        assert biased.population.outcomes[year][child] == pytest.approx(expected, rel=1e-12)
+    # a vintage stands on the outcomes up to the year before it was published
+    vintage = next(f for f in biased.population.forecasts if f.published == 2027)
+    plain = next(f for f in scenario.population.forecasts if f.published == 2027)
+    assert vintage.counts[2030][child] == pytest.approx(plain.counts[2030][child] / (1 + bias["0-4"]) ** 3, rel=1e-12)
+    assert biased.population.forecasts[0] == scenario.population.forecasts[0]  # the published 2023 forecast
+    assert biased.name == "Borås Stad (forecast bias in the central path)"

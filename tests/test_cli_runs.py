@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 import budgetsim as bs
 from budgetsim.cli import app
-from budgetsim.io.files import save_scenario
-from budgetsim.io.template import write_template
+from budgetsim.formats.documents import save_scenario
+from budgetsim.formats.template import write_template
 
 runner = CliRunner()
 

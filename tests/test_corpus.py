@@ -39,9 +39,9 @@ from typer.testing import CliRunner
 
 import budgetsim as bs
 from budgetsim.cli import app
+from budgetsim.formats.documents import MAX_BYTES
+from budgetsim.formats.scb import read_scb
 from budgetsim.io import load_input, load_municipality, load_run, load_scenario, write_template
-from budgetsim.io.files import MAX_BYTES
-from budgetsim.io.scb import read_scb
 
 CORPUS = Path(__file__).parent / "corpus"
 CASES: list[dict[str, Any]] = yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))

@@ -17,7 +17,8 @@ from typer.testing import CliRunner
 
 import budgetsim as bs
 from budgetsim.cli import app
-from budgetsim.io import files, load_scenario, save_scenario
+from budgetsim.formats import documents as files
+from budgetsim.io import load_scenario, save_scenario
 from budgetsim.reporting.describe import describe
 from budgetsim.reporting.report import report
 

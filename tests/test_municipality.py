@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 import budgetsim as bs
 from budgetsim.cli import app
+from budgetsim.formats.scb import read_scb
 from budgetsim.io import MunicipalityError, load_municipality, read_municipality, save_municipality, write_template
-from budgetsim.io.scb import read_scb
 
 runner = CliRunner()
 SCB = Path(__file__).parent / "data" / "scb"
@@ -216,7 +216,14 @@ CASES = [
     ("population", 5, "count", "many", "'many' is not a number"),
     ("population", 5, "age", "4", "age 4 is given twice"),
     ("population", 3, "band", "0-4", "give either age or band"),
-    ("economy", 1, "year", "2035", "2035 is not a budget year (2025-2028)"),
+    (
+        "economy",
+        1,
+        "year",
+        "2035",
+        "2035 is after the end year 2028 (kept for a longer run), and revenue has no value for budget year(s) [2025]",
+    ),
+    ("economy", 1, "year", "2020", "2020 is not a budget year (2025-2028, or later for a longer run)"),
     ("economy", 0, "wage_uplift", "3,5 %", "not a number"),
     ("economy", 0, "efficiency", "x", "'x' is not a number"),
     ("additions", 0, "committee", "NONE", "unknown committee 'NONE'"),
@@ -349,3 +356,33 @@ def test_scenario_files_take_constant_rates_and_errors_name_the_file(tmp_path: P
     assert result.exit_code == 2
     assert f"{path}:committees.0.cost_mix.wages: Input should be less than or equal to 1" in result.output
     assert "errors.pydantic.dev" not in result.output
+
+
+def test_borås_folder_runs_as_the_built_in_data(tmp_path: Path) -> None:
+    """`budgetsim compare data/boras` prints what `budgetsim compare` prints: the folder's scenario
+    and its process.yaml are the dataset's scenario and default process."""
+    from budgetsim.datasets.boras import folder
+
+    built_in = runner.invoke(app, ["compare", "--out", str(tmp_path / "a")])
+    loaded = runner.invoke(app, ["compare", str(folder()), "--out", str(tmp_path / "b")])
+    assert built_in.exit_code == loaded.exit_code == 0, loaded.output
+    assert loaded.output.splitlines()[0] == f"Read municipality folder {folder()}"
+    assert loaded.output.splitlines()[1:-1] == built_in.output.splitlines()[:-1]  # the last: where it wrote
+    assert (tmp_path / "a" / "frames.csv").read_bytes() == (tmp_path / "b" / "frames.csv").read_bytes()
+
+
+def test_a_folder_keeps_data_for_a_longer_run_and_its_process(town: Path) -> None:
+    """Economy rows after the end year are kept (a run with a later end year uses them); one before
+    the first budget year is an error; a bad process.yaml is named by file and field."""
+    with (town / "economy.csv").open("a", encoding="utf-8") as handle:
+        handle.write("2029,0.03,0.02,0.01,0.04,1040000000\n")
+    assert load_municipality(town).economy.revenue[2029] == 1_040_000_000
+    edit(town, "economy", 1, "year", "2024")
+    assert any("economy.csv:10:year: 2024 is not a budget year (2025-2028" in m for m in problems_of(town))
+    edit(town, "economy", 1, "year", "2025")
+    (town / "process.yaml").write_text("year_end: {XYZ: [{rule: write_off}]}\n", encoding="utf-8")
+    message = f"{town / 'process.yaml'}: process.year_end: unknown committee(s) ['XYZ']; known: FSK, SKOL, OMS, KULT"
+    result = runner.invoke(app, ["compare", str(town), "--out", str(town.parent / "out")])
+    assert result.exit_code == 2 and result.output.strip() == f"error: {message}"
+    result = runner.invoke(app, ["validate", str(town)])
+    assert result.exit_code == 1 and result.output.splitlines()[0] == f"error: {message}"

@@ -230,7 +230,7 @@ def test_datasets_are_registrations() -> None:
         boras.scenario(colour="red")
     with pytest.raises(ValueError, match="no dataset 'atlantis'"):
         bs.datasets.dataset("atlantis")
-    assert bs.datasets.data_folder("budgetsim", "boras").joinpath("assumptions.csv").is_file()
+    assert bs.datasets.data_folder("budgetsim", "boras").joinpath("published", "assumptions.csv").is_file()
 
 
 def test_sources_for_a_run_file_on_a_scenario_file(tmp_path) -> None:

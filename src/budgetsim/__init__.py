@@ -9,7 +9,7 @@ allocation principles.
 
 from importlib.metadata import version
 
-from budgetsim import core, datasets, engine, io, metrics, process, reporting, strategies, transitions
+from budgetsim import core, datasets, engine, formats, io, metrics, process, reporting, strategies, transitions
 from budgetsim.compare import Comparison, MonteCarloComparison, compare, compare_monte_carlo
 from budgetsim.core import Allocation, BudgetContext, StrategyLike, money
 from budgetsim.datasets.boras import boras
@@ -86,6 +86,7 @@ __all__ = [
     "default_scenario",
     "describe",
     "engine",
+    "formats",
     "io",
     "load_municipality",
     "metrics",

@@ -24,15 +24,15 @@ from budgetsim.core.money import MSEK
 from budgetsim.core.text import term
 from budgetsim.datasets.registry import DEFAULT
 from budgetsim.engine.montecarlo import estimated_seconds
+from budgetsim.formats.documents import check_writable, read_document
+from budgetsim.formats.municipality import check_scenario, read_municipality
+from budgetsim.formats.scb import read_scb
+from budgetsim.formats.tables import TABLES, listed, write_table
+from budgetsim.formats.template import write_template
 from budgetsim.io import run_schema, scenario_schema
-from budgetsim.io.files import check_writable, read_document
-from budgetsim.io.inputs import Input, InputError, kind_of, load_input
-from budgetsim.io.municipality import check_scenario, read_municipality
+from budgetsim.io.inputs import Input, InputError, kind_of, load_input, process_problems
 from budgetsim.io.overrides import variations
 from budgetsim.io.runs import RunFolder, default_folder, differences, write_manifest
-from budgetsim.io.scb import read_scb
-from budgetsim.io.tables import TABLES, listed, write_table
-from budgetsim.io.template import write_template
 from budgetsim.metrics import MONEY_METRICS
 from budgetsim.reporting.describe import describe
 from budgetsim.reporting.report import report
@@ -594,6 +594,8 @@ def validate_command(
         kind = kind_of(path)
         if kind in ("municipality folder", "workbook"):
             scenario, problems = read_municipality(path)
+            if scenario is not None and kind == "municipality folder":
+                problems += process_problems(path, scenario)
         else:
             scenario, problems = load_input(path).scenario, []
             problems += check_scenario(scenario, str(path))

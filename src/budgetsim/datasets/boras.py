@@ -1,7 +1,12 @@
-"""The built-in Borås Stad dataset: the scenario, built from the files in the package's
-``_data/boras`` folder (the repository's ``data/boras``), the study's process presets with Borås's
-committees in their roles, and the comparison the command line runs by default. Every value
-carries a note: published, estimate or assumption.
+"""The built-in Borås Stad dataset: a municipality folder like any other, the study's process
+presets with Borås's committees in their roles, and the comparison the command line runs by
+default. Every value carries a note: published, estimate or assumption.
+
+The folder is the package's ``_data/boras`` (the repository's ``data/boras``): the tables that
+:func:`budgetsim.io.load_municipality` reads, with the budget process in ``process.yaml``, and in
+``published/`` the published figures the tables are derived from. :func:`derive` does that
+derivation and :func:`write_folder` writes its result;
+a test keeps the shipped tables equal to it. :func:`boras` loads the folder.
 
 What is real: the population by five-year band at 2022-12-31 and Borås's forecast of May 2023 for
 2023-2027; the 2023 total population; two older forecast vintages (2019 and 2020 facts); the
@@ -15,7 +20,7 @@ What is derived, and how:
   by each band's mean growth 2022-2027). The *historical forecast bias* (the yearly rate by which
   the 2019- and 2020-based forecasts over-shot the 2023 forecast, per ten-year band; children
   about 2.4 % a year) is drawn in Monte Carlo as the population error's drift;
-  ``forecast_bias=True`` puts it in the central path instead.
+  ``boras(forecast_bias=True)`` puts it in the central path instead (:func:`with_forecast_bias`).
 * **Forecast vintages** after 2023 repeat Borås's method: the latest year-end count grown by the
   2023 forecast's band growth.
 * **Committee frames**: the published 2016 level grown by the published 2017-2020 growth, the base
@@ -31,12 +36,15 @@ What is derived, and how:
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from budgetsim.datasets.registry import Dataset, data_folder
+from budgetsim.formats.documents import save_document
+from budgetsim.formats.municipality import load_municipality, save_municipality
 from budgetsim.process import Balance, BudgetProcess, November, presets
 from budgetsim.scenario import (
     AgeBand,
@@ -65,13 +73,22 @@ RESULT_SHARE_2015 = 0.029  # the 2015 result was 2.9 % of tax revenue and genera
 STUDY = "study = Rosvall 2023, thesis on Borås Stad (shared/seed), line numbers of the text"
 
 
+def folder() -> Path:
+    """The Borås municipality folder (its published sources in ``published/``).
+
+    >>> (folder() / "committees.csv").is_file(), (folder() / "published" / "history.csv").is_file()
+    (True, True)
+    """
+    return Path(str(data_folder("budgetsim", "boras")))
+
+
 def read(name: str) -> pd.DataFrame:
-    """One of the data files of the Borås dataset, comments stripped.
+    """One of the published data files the Borås tables are derived from, comments stripped.
 
     >>> read("committees.csv").id.tolist()[:3]
     ['FSN', 'GSN', 'GVN']
     """
-    with data_folder("budgetsim", "boras").joinpath(name).open(encoding="utf-8") as handle:
+    with (folder() / "published" / name).open(encoding="utf-8") as handle:
         return pd.read_csv(handle, comment="#", keep_default_na=False, na_values=[""])
 
 
@@ -223,19 +240,17 @@ def forecast_bias(bands: pd.DataFrame, forecast: pd.DataFrame) -> pd.Series:
     return decade.map(by_decade)
 
 
-def _population(end_year: int, bias: bool) -> tuple[Population, list[SourceNote]]:
+def _population(end_year: int) -> tuple[Population, list[SourceNote]]:
     raw = read("population_forecast_2023.csv")
-    labels = raw.age_band.tolist()
     bands = [AgeBand(label=r.age_band, min_age=int(r.age_min), max_age=_optional(r.age_max)) for r in table_rows(raw)]
     official = {int(y): raw[y].to_numpy(float) for y in raw.columns if y.isdigit()}  # 2022..2027
     growth = (official[2027] / official[2022]) ** (1 / 5)
     for year in range(2028, end_year + 1):
         official[year] = official[year - 1] * growth
     level = _value("population_2023_total") / official[2023].sum()
-    rates = forecast_bias(raw, read("population_vintages.csv")).to_numpy() if bias else np.zeros(len(labels))
     outcomes = {2022: official[2022], 2023: official[2023] * level}
     for year in range(2024, end_year + 1):
-        outcomes[year] = outcomes[2023] * official[year] / official[2023] / (1 + rates) ** (year - 2023)
+        outcomes[year] = outcomes[2023] * official[year] / official[2023]
     forecasts = [PopulationForecast(published=2023, counts={y: tuple(v) for y, v in official.items()})]
     for published in range(2024, end_year):
         facts = published - 1
@@ -246,12 +261,6 @@ def _population(end_year: int, bias: bool) -> tuple[Population, list[SourceNote]
         bands=tuple(bands), outcomes={y: tuple(v) for y, v in outcomes.items()}, forecasts=tuple(forecasts)
     )
     source = "Borås Stad befolkningsprognos, 10 May 2023 (shared/reference/boras_population_forecast_2023.csv)"
-    bias_note = (
-        "divided by (1 + historical over-forecast rate of the band) ** (year - 2023); rates from the 2019- and 2020-based "
-        "vintages against the 2023 forecast (budgetsim.datasets.boras.forecast_bias)"
-        if bias
-        else "no forecast bias (forecast_bias=False)"
-    )
     notes = [
         SourceNote(item="population.outcomes.2022", status="published", unit="inhabitants", source=source),
         _note(
@@ -264,7 +273,7 @@ def _population(end_year: int, bias: bool) -> tuple[Population, list[SourceNote]
             item="population.outcomes.2024-",
             status="assumption",
             unit="inhabitants",
-            method=f"2023 outcome x growth of the 2023 forecast (past 2027: mean band growth 2022-2027), {bias_note}",
+            method=f"2023 outcome x growth of the 2023 forecast (past 2027: mean band growth 2022-2027), {NO_BIAS}",
         ),
         SourceNote(
             item="population.forecasts.2023",
@@ -433,13 +442,13 @@ def _committees(population: Population, base_year: int) -> tuple[list[Committee]
     return committees, notes, committee_total
 
 
-def _uncertainty(totals: pd.DataFrame, drift: bool = True) -> tuple[Uncertainty, list[SourceNote]]:
-    """Default uncertainty: population errors as large as the historical forecast errors, and (with
-    ``drift``) biased as they were, per year of horizon; revenue as volatile as in 2005-2014; the
-    spending adaptation around its calibrated value; the rest assumptions."""
+def _uncertainty(totals: pd.DataFrame) -> tuple[Uncertainty, list[SourceNote]]:
+    """Default uncertainty: population errors as large as the historical forecast errors, and
+    biased as they were, per year of horizon; revenue as volatile as in 2005-2014; the spending
+    adaptation around its calibrated value; the rest assumptions."""
     bias = forecast_bias(read("population_forecast_2023.csv"), read("population_vintages.csv"))
     population_sd = {str(band): max(abs(float(b)), 0.002) for band, b in bias.items()}
-    population_drift = {str(band): -float(np.log1p(b)) for band, b in bias.items()} if drift else 0.0
+    population_drift = {str(band): -float(np.log1p(b)) for band, b in bias.items()}
     revenue = totals.tax_and_general_grants.astype(float)
     revenue_sd = float(np.diff(np.log(revenue.to_numpy())).std(ddof=1))
     uncertainty = Uncertainty(
@@ -469,11 +478,7 @@ def _uncertainty(totals: pd.DataFrame, drift: bool = True) -> tuple[Uncertainty,
         SourceNote(
             item="uncertainty.population.drift",
             status="estimate",
-            value=(
-                f"{min(population_drift.values()):.4f}-{max(population_drift.values()):.4f}"
-                if isinstance(population_drift, dict)
-                else "0 (the bias is in the central path)"
-            ),
+            value=f"{min(population_drift.values()):.4f}-{max(population_drift.values()):.4f}",
             unit="per year (log)",
             source="population_vintages.csv, population_forecast_2023.csv",
             method=(
@@ -505,18 +510,11 @@ def _uncertainty(totals: pd.DataFrame, drift: bool = True) -> tuple[Uncertainty,
     return uncertainty, notes
 
 
-def boras(end_year: int = 2030, forecast_bias: bool = False) -> Scenario:
-    """The Borås Stad scenario: base year 2023, budget years 2024..``end_year``.
+def derive(end_year: int = 2030) -> Scenario:
+    """The Borås scenario derived from the published figures in ``published/`` (the module's
+    docstring says how), with data up to ``end_year``: what :func:`write_folder` writes.
 
-    ``forecast_bias=True`` puts the historical over-forecast of the population into the central
-    path (outcomes below every forecast); by default it is not assumed there but drawn in Monte
-    Carlo (``uncertainty.population.drift``), where it belongs: a past pattern, not a fact about
-    the coming years.
-
-    >>> s = boras()
-    >>> s.committee_ids
-    ('FSN', 'GSN', 'GVN', 'IFN', 'SON', 'VÄN', 'ÖVR')
-    >>> s.provenance().status.value_counts().to_dict()["published"] >= 5
+    >>> derive(2026).population.outcomes[2026][0] > 0
     True
     """
     base_year = int(_value("base_year"))
@@ -525,7 +523,7 @@ def boras(end_year: int = 2030, forecast_bias: bool = False) -> Scenario:
             f"end_year ({end_year}) must be after base_year ({base_year}) and at most {MAX_HORIZON} years later"
         )
     years = range(base_year + 1, end_year + 1)
-    population, population_notes = _population(end_year, forecast_bias)
+    population, population_notes = _population(end_year)
     committees, committee_notes, committee_total = _committees(population, base_year)
     totals = read("totals_2005_2014.csv").set_index("year")
     revenue_base = revenue_total(base_year)
@@ -554,7 +552,7 @@ def boras(end_year: int = 2030, forecast_bias: bool = False) -> Scenario:
         spending_adaptation=_value("spending_adaptation"),
     )
     step = CostStep(year=2025, committee="IFN", share=_value("ifn_legislation_step"), label="new Social Services Act")
-    uncertainty, uncertainty_notes = _uncertainty(totals, drift=not forecast_bias)
+    uncertainty, uncertainty_notes = _uncertainty(totals)
     aar = "Borås Stad Årsredovisning 2014, Tio år i sammandrag (totals_2005_2014.csv)"
     notes = [
         *population_notes,
@@ -653,7 +651,7 @@ def boras(end_year: int = 2030, forecast_bias: bool = False) -> Scenario:
         ),
     ]
     return Scenario(
-        name="Borås Stad" + (" (forecast bias in the central path)" if forecast_bias else ""),
+        name="Borås Stad",
         base_year=base_year,
         end_year=end_year,
         committees=tuple(committees),
@@ -667,6 +665,112 @@ def boras(end_year: int = 2030, forecast_bias: bool = False) -> Scenario:
 
 #: The longest horizon the data support: the forecast's band growth extended beyond that is fiction.
 MAX_HORIZON = 30
+#: The budget years the dataset runs by default end in this year.
+END_YEAR = 2030
+#: How the headline's population outcomes treat the historical forecast bias.
+NO_BIAS = "no forecast bias (the bias is drawn in Monte Carlo; boras(forecast_bias=True) puts it here)"
+
+
+def write_folder(target: str | Path) -> Path:
+    """Write the Borås tables derived from the published figures, with data for the longest
+    horizon (:data:`MAX_HORIZON`) and budget years to :data:`END_YEAR`, and ``process.yaml`` (the
+    fields of :func:`boras_practice`), into the folder ``target`` (created; CSV files there are
+    replaced). The repository's ``data/boras`` is this, regenerated after a change to the
+    published figures or to :func:`derive` by
+    ``python -c "import budgetsim.datasets.boras as b; b.write_folder(b.folder())"``.
+    """
+    target = Path(target)
+    base_year = int(_value("base_year"))
+    save_municipality(derive(base_year + MAX_HORIZON).replace(end_year=END_YEAR), target, comment=True)
+    save_document(boras_practice().model_dump(mode="json", exclude_defaults=True), target / "process.yaml")
+    return target
+
+
+@cache
+def _loaded() -> Scenario:
+    return load_municipality(folder())
+
+
+def boras(end_year: int = END_YEAR, forecast_bias: bool = False) -> Scenario:
+    """The Borås Stad scenario, loaded from its municipality folder (:func:`folder`): base year
+    2023, budget years 2024..``end_year``.
+
+    ``forecast_bias=True`` puts the historical over-forecast of the population into the central
+    path (:func:`with_forecast_bias`); by default it is not assumed there but drawn in Monte Carlo
+    (``uncertainty.population.drift``), where it belongs: a past pattern, not a fact about the
+    coming years.
+
+    >>> s = boras()
+    >>> s.committee_ids
+    ('FSN', 'GSN', 'GVN', 'IFN', 'SON', 'VÄN', 'ÖVR')
+    >>> s.provenance().status.value_counts().to_dict()["published"] >= 5
+    True
+    """
+    scenario = _loaded()
+    if not scenario.base_year < end_year <= scenario.base_year + MAX_HORIZON:
+        raise ValueError(
+            f"end_year ({end_year}) must be after base_year ({scenario.base_year}) and at most {MAX_HORIZON} years later"
+        )
+    if end_year != scenario.end_year:
+        scenario = scenario.replace(end_year=end_year)
+    return with_forecast_bias(scenario) if forecast_bias else scenario
+
+
+def with_forecast_bias(scenario: Scenario) -> Scenario:
+    """``scenario`` with the population's drift (``uncertainty.population.drift``, the yearly log
+    error of each band) moved into the central path and out of Monte Carlo: an outcome of year
+    ``y`` after the base year is multiplied by ``exp(drift x (y - base_year))``, and a forecast
+    vintage, which stands on the outcomes up to the year before it was published (Borås's method),
+    by the factor of its last year of facts.
+
+    >>> s = boras()
+    >>> b = with_forecast_bias(s)
+    >>> child = s.population.labels.index("0-4")
+    >>> round(float(b.population.outcomes[2026][child] / s.population.outcomes[2026][child]), 4)
+    0.9301
+    >>> b.uncertainty.population.drift
+    0.0
+    """
+    pop, base, uncertain = scenario.population, scenario.base_year, scenario.uncertainty
+    if uncertain is None:
+        raise ValueError(f"{scenario.name}: no uncertainty, so no population drift to move into the central path")
+    drift = uncertain.population.drift
+    rate = np.array(
+        [drift.get(label, 0.0) for label in pop.labels] if isinstance(drift, dict) else [drift] * len(pop.labels)
+    )
+
+    def moved(counts: dict[int, tuple[float, ...]], facts: float) -> dict[int, tuple[float, ...]]:
+        return {y: tuple(np.asarray(c) * np.exp(rate * max(0.0, min(y, facts) - base))) for y, c in counts.items()}
+
+    population = pop.model_copy(
+        update={
+            "outcomes": moved(pop.outcomes, np.inf),
+            "forecasts": tuple(
+                f.model_copy(update={"counts": moved(f.counts, f.published - 1)}) for f in pop.forecasts
+            ),
+        }
+    )
+    uncertainty = uncertain.model_copy(update={"population": uncertain.population.model_copy(update={"drift": 0.0})})
+    notes = tuple(n.model_copy(update=_BIASED[n.item]) if n.item in _BIASED else n for n in scenario.notes)
+    return scenario.replace(
+        name=f"{scenario.name} (forecast bias in the central path)",
+        population=population,
+        uncertainty=uncertainty,
+        notes=notes,
+    )
+
+
+#: The notes :func:`with_forecast_bias` changes.
+_BIASED = {
+    "population.outcomes.2024-": {
+        "method": (
+            "2023 outcome x growth of the 2023 forecast (past 2027: mean band growth 2022-2027), x exp(drift x "
+            "(year - 2023)), the drift = -log(1 + historical over-forecast rate of the band), the rates from the "
+            "2019- and 2020-based vintages against the 2023 forecast (budgetsim.datasets.boras.forecast_bias)"
+        )
+    },
+    "uncertainty.population.drift": {"value": "0 (the bias is in the central path)"},
+}
 #: VÄN has built an accumulated surplus of 170 MSEK (study l.474).
 OPENING_ACCUMULATED = {"VÄN": 170 * MSEK}
 #: The result equalisation reserve held 201.4 MSEK in 2013 (Borås AR 2013, boras_facts.md).

@@ -1,17 +1,17 @@
 """Files: scenarios and run files in YAML or JSON, validated by the same models, with JSON Schemas."""
 
-from budgetsim.io.files import load_scenario, save_scenario, scenario_schema
-from budgetsim.io.inputs import Input, load_input
-from budgetsim.io.municipality import (
+from budgetsim.formats.documents import load_scenario, save_scenario, scenario_schema
+from budgetsim.formats.municipality import (
     MunicipalityWarning,
     check_scenario,
     load_municipality,
     read_municipality,
     save_municipality,
 )
+from budgetsim.formats.tables import TABLES, MunicipalityError, Problem
+from budgetsim.formats.template import write_template
+from budgetsim.io.inputs import Input, load_input
 from budgetsim.io.run_files import LoadedRun, RunFile, build_strategies, load_run, run_schema, save_run, strategy_specs
-from budgetsim.io.tables import TABLES, MunicipalityError, Problem
-from budgetsim.io.template import write_template
 
 __all__ = [
     "TABLES",

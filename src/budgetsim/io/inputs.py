@@ -1,5 +1,6 @@
 """What a user points the command line at: a registered dataset, a municipality folder or workbook,
-a scenario file or a run file. :func:`load_input` finds out which and says so.
+a scenario file or a run file. :func:`load_input` finds out which and says so. A dataset runs its
+default process, a folder the one in its ``process.yaml`` (if any), a run file the one it names.
 
 >>> load_input(None).kind
 'dataset'
@@ -15,10 +16,10 @@ from pydantic import ValidationError
 
 from budgetsim.core.context import StrategyLike
 from budgetsim.datasets.registry import DEFAULT, dataset
-from budgetsim.io.files import load_scenario, read_document, reading
-from budgetsim.io.municipality import load_municipality
-from budgetsim.io.run_files import load_run
-from budgetsim.io.tables import Problem
+from budgetsim.formats.documents import load_scenario, read_document, reading
+from budgetsim.formats.municipality import load_municipality
+from budgetsim.formats.tables import Problem
+from budgetsim.io.run_files import PROCESS_FILE, folder_process, load_run
 from budgetsim.process.rules import BudgetProcess
 from budgetsim.scenario import Scenario
 from budgetsim.strategies.presets import standard_comparison
@@ -55,6 +56,19 @@ class InputError(ValueError):
             for e in error.errors()
         ]
         super().__init__(f"{len(self.problems)} problem(s):\n" + "\n".join(f"  {p}" for p in self.problems))
+
+
+def process_problems(folder: Path, scenario: Scenario) -> list[Problem]:
+    """The problems of a municipality folder's ``process.yaml`` (none without one), as ``validate``
+    lists them."""
+    try:
+        folder_process(folder, scenario)
+    except ValidationError as err:
+        return InputError(folder, err).problems
+    except ValueError as err:
+        where = str(folder / PROCESS_FILE)
+        return [Problem(where, None, None, str(err).removeprefix(f"{where}: "))]
+    return []
 
 
 def kind_of(path: Path) -> str:
@@ -111,6 +125,7 @@ def _load_path(path: Path, options: dict[str, Any]) -> Input:
             run = load_run(path)
             return Input(kind, str(path), run.scenario, run.strategies, run.process, run.draws, run.seed)
         scenario = load_municipality(path) if kind in ("municipality folder", "workbook") else load_scenario(path)
+        process = folder_process(path, scenario) if kind == "municipality folder" else None
     except ValidationError as err:
         raise InputError(path, err) from None
-    return Input(kind, str(path), scenario, standard_comparison(scenario))
+    return Input(kind, str(path), scenario, standard_comparison(scenario), process)

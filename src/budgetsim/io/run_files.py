@@ -23,8 +23,8 @@ from budgetsim.core.arrays import compile_scenario
 from budgetsim.core.context import StrategyLike
 from budgetsim.core.registry import Reference, Rule, build, link_rules, rules_schema
 from budgetsim.datasets.registry import DEFAULT, Dataset, datasets
-from budgetsim.io.files import load_scenario, read_document, renamed, save_document, validated
-from budgetsim.io.municipality import load_municipality
+from budgetsim.formats.documents import load_scenario, read_document, renamed, save_document, validated
+from budgetsim.formats.municipality import load_municipality
 from budgetsim.process.rules import BudgetProcess
 from budgetsim.process.runtime import compile_process
 from budgetsim.scenario import Scenario
@@ -175,6 +175,31 @@ class LoadedRun:
             )
         tables = where.is_dir() or where.suffix.lower() in (".xlsx", ".xlsm")
         return load_municipality(where) if tables else load_scenario(where)
+
+
+#: The file in a municipality folder that holds its budget process (the fields of a BudgetProcess).
+PROCESS_FILE = "process.yaml"
+
+
+def folder_process(folder: Path, scenario: Scenario) -> BudgetProcess | None:
+    """The budget process a municipality folder keeps in ``process.yaml`` (None without one),
+    checked against the folder's ``scenario``; errors name the file and the field. The command
+    line runs it when it is given the folder, as it runs a dataset's default process.
+
+    >>> import budgetsim as bs
+    >>> from budgetsim.datasets.boras import folder
+    >>> folder_process(folder(), bs.boras()) == bs.datasets.boras.boras_practice()
+    True
+    """
+    path = folder / PROCESS_FILE
+    if not path.is_file():
+        return None
+    process = validated(BudgetProcess, read_document(path), path)
+    try:
+        compile_process(process, compile_scenario(scenario))
+    except ValueError as err:
+        raise ValueError(f"{path}: {err}") from None
+    return process
 
 
 def _named(path: Path, field: str, make: Callable[[], Any]) -> Any:

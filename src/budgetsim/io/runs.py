@@ -271,7 +271,7 @@ def differences(a: Path, b: Path) -> list[tuple[str, Any, Any]]:
     in ``a``, value in ``b``), a parameter missing on one side shown as None.
 
     >>> import tempfile, budgetsim as bs
-    >>> from budgetsim.io.files import save_scenario
+    >>> from budgetsim.formats.documents import save_scenario
     >>> folder = Path(tempfile.mkdtemp())
     >>> s = bs.default_scenario()
     >>> b = s.replace(economy=s.economy.model_copy(update={"result_target": 0.03}))

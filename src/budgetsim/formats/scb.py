@@ -26,7 +26,7 @@ from typing import Any
 import pandas as pd
 
 from budgetsim.core.text import install_hint
-from budgetsim.io.files import read_text, readable
+from budgetsim.formats.documents import read_text, readable
 from budgetsim.scenario.base import MAX_YEAR, MIN_YEAR
 
 AGE = re.compile(r"^\s*(-?\d+)(?:\s*-\s*(\d+))?\s*(\+)?")

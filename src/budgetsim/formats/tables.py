@@ -5,8 +5,8 @@ The schema is data (:data:`TABLES`): each table's columns with their type, unit,
 required, and what they mean. The loader, the template ``budgetsim init`` writes and the
 documentation all read it.
 
-Files are read defensively: a CSV file larger than :data:`MAX_BYTES`, not UTF-8 (or UTF-16 with a
-byte-order mark) or not CSV, a workbook that is not one or unpacks to more than
+Files are read defensively: a CSV file larger than :data:`MAX_BYTES`, not text (UTF-8, UTF-16 with
+a byte-order mark or Windows-1252, the encoding noted when it is not UTF-8) or not CSV, a workbook that is not one or unpacks to more than
 :data:`MAX_UNPACKED` bytes, a table of more than :data:`MAX_ROWS` rows, values beyond the header's
 columns and formulas without a computed value are each a problem naming the file and the row.
 """
@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from budgetsim.core.text import install_hint
-from budgetsim.io.files import MAX_BYTES, decode_table, readable, reading
+from budgetsim.formats.documents import MAX_BYTES, decode_table, readable, reading
 from budgetsim.scenario.base import MAX_AGE, MAX_AMOUNT, MAX_YEAR, MIN_YEAR
 from budgetsim.writing import write_text
 

@@ -3,7 +3,7 @@ describing its columns, filled with a small made-up town (four committees, popul
 year of age with one forecast vintage, a price list for two committees) that runs as it is.
 
 >>> import tempfile, pathlib
->>> from budgetsim.io.municipality import load_municipality
+>>> from budgetsim.formats.municipality import load_municipality
 >>> folder = write_template(pathlib.Path(tempfile.mkdtemp()) / "town")
 >>> [c.id for c in load_municipality(folder).committees]
 ['FSK', 'SKOL', 'OMS', 'KULT']
@@ -14,8 +14,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from budgetsim.io.municipality import write_workbook
-from budgetsim.io.tables import TABLES, write_table
+from budgetsim.formats.municipality import write_workbook
+from budgetsim.formats.tables import TABLES, write_table
 from budgetsim.writing import make_folder
 
 BASE_YEAR, END_YEAR, FORECAST = 2024, 2028, 2024

@@ -1,6 +1,6 @@
 """Your own municipality as a folder of CSV files or one Excel workbook (one sheet per table, the
 same columns), the form a finance office already keeps its figures in. The tables and their columns
-are documented in :data:`budgetsim.io.tables.TABLES`; ``budgetsim init DIR`` writes a commented
+are documented in :data:`budgetsim.formats.tables.TABLES`; ``budgetsim init DIR`` writes a commented
 template with a small worked example.
 
 Population may be given by single year of age: it is added up to the bands the committees' volume
@@ -29,8 +29,8 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
-from budgetsim.io.scb import SUFFIXES, ScbError, read_scb
-from budgetsim.io.tables import EXTRA_HINT, TABLES, MunicipalityError, Problem, Row, Source, Table, write_table
+from budgetsim.formats.scb import SUFFIXES, ScbError, read_scb
+from budgetsim.formats.tables import EXTRA_HINT, TABLES, MunicipalityError, Problem, Row, Source, Table, write_table
 from budgetsim.scenario import AgeBand, Scenario
 from budgetsim.scenario.base import check_id, invisible
 from budgetsim.writing import make_folder, write_file
@@ -82,7 +82,7 @@ def read_municipality(path: str | Path) -> tuple[Scenario | None, list[Problem]]
 
 
 def _scb_rows(source: Source, problems: list[Problem]) -> list[Row]:
-    """Population rows from the SCB files in a folder's ``scb/`` subfolder (see :mod:`budgetsim.io.scb`)."""
+    """Population rows from the SCB files in a folder's ``scb/`` subfolder (see :mod:`budgetsim.formats.scb`)."""
     folder = source.path / "scb"
     if source.kind != "folder" or not folder.is_dir():
         return []
@@ -406,22 +406,34 @@ class _Builder:
     def economy(self, years: range, m: Row) -> dict[str, Any]:
         every: dict[str, float] = {}
         paths: dict[str, dict[int, float]] = defaultdict(dict)
+        later = [r for r in self.rows["economy"] if r.get("year") is not None and r.get("year") > years[-1]]
         for r in self.rows["economy"]:
             year = r.get("year")
             if year is None:
                 every.update({k: v for k, v in r.values.items() if k != "year"})
-            elif year not in years:
-                self.error(r, "year", f"{year} is not a budget year ({years[0]}-{years[-1]})")
-            else:
+            elif year < years[0]:
+                self.error(
+                    r, "year", f"{year} is not a budget year ({years[0]}-{years[-1]}, or later for a longer run)"
+                )
+            else:  # a year after the end year is kept for a run with a later end year
                 for k, v in r.values.items():
                     if k != "year":
                         paths[k][year] = v
+        span = sorted({*years, *(y for path in paths.values() for y in path)})
         economy: dict[str, Any] = {}
         for name in RATES:
-            given = {**dict.fromkeys(years, every[name]), **paths[name]} if name in every else dict(paths[name])
+            given = {**dict.fromkeys(span, every[name]), **paths[name]} if name in every else dict(paths[name])
             if given:
                 missing = [y for y in years if y not in given]
-                if missing and name != "realisation_gains":  # a year without gains has none
+                if missing and later and name != "realisation_gains":  # a mistyped year, most likely
+                    year = later[0].get("year")
+                    self.error(
+                        later[0],
+                        "year",
+                        f"{year} is after the end year {years[-1]} (kept for a longer run), and {name} has "
+                        f"no value for budget year(s) {missing}",
+                    )
+                elif missing and name != "realisation_gains":  # a year without gains has none
                     self.error(
                         None,
                         name,
@@ -641,12 +653,13 @@ def municipality_rows(scenario: Scenario) -> dict[str, list[dict[str, Any]]]:
     derived = (  # revenue that the tax lines give is not written again: editing a line then changes it
         lines is not None
         and e.revenue is not None
-        and all(abs(e.revenue[y] - sum(lines[y])) <= 1.0 for y in scenario.years if y in lines)
+        and all(abs(e.revenue[y] - sum(lines[y])) <= 1.0 for y in e.revenue if y in lines)
     )
     written = [name for name in RATES if not (derived and name == "revenue")]
-    rows["economy"] = [
-        {"year": y, **{name: path[y] for name in written if (path := getattr(e, name)) is not None and y in path}}
-        for y in scenario.years
+    paths = [(name, path) for name in written if isinstance(path := getattr(e, name), dict)]
+    rows["economy"] = [  # the budget years, and any later years the scenario holds data for
+        {"year": y, **{name: path[y] for name, path in paths if y in path}}
+        for y in sorted({*scenario.years, *(y for _, path in paths for y in path if y > scenario.base_year)})
     ]
     rows["additions"] = [a.model_dump() for a in scenario.additions]
     rows["cost_steps"] = [s.model_dump() for s in scenario.cost_steps]
