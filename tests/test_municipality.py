@@ -386,3 +386,53 @@ def test_a_folder_keeps_data_for_a_longer_run_and_its_process(town: Path) -> Non
     assert result.exit_code == 2 and result.output.strip() == f"error: {message}"
     result = runner.invoke(app, ["validate", str(town)])
     assert result.exit_code == 1 and result.output.splitlines()[0] == f"error: {message}"
+
+
+def test_scb_outcomes_beside_the_municipalitys_own_forecast(tmp_path: Path) -> None:
+    """SCB's file of year-end counts in scb/ and the forecasts in population.csv make one
+    population: Borås's 2022 outcome from SCB gives the scenario the published table gives."""
+    s = bs.default_scenario()
+    town = save_municipality(s, tmp_path / "boras")
+    lines = _lines(town / "population.csv")
+    _write(town / "population.csv", [r for r in lines if not (r[0] == "outcome" and r[2] == "2022")])
+    (town / "scb").mkdir()
+    shutil.copy(SCB / "BE0101N1_boras_2022.px", town / "scb")
+    loaded, problems = read_municipality(town)
+    assert loaded == s
+    assert [str(p) for p in problems] == [
+        "population: outcome 2022 from scb/, outcome 2023-2053, 30 forecasts published 2023-2052 from population.csv"
+    ]
+    # where both give a year, population.csv's rows are used, and the note says so
+    _write(town / "population.csv", lines)
+    loaded, problems = read_municipality(town)
+    assert loaded == s and "(given in both, population.csv's used: outcome 2022)" in str(problems[0])
+    result = runner.invoke(app, ["validate", str(town)])
+    assert result.exit_code == 0 and result.output.startswith("note: population: nothing from scb/")
+
+
+def test_outcomes_by_single_age_and_a_forecast_by_band(town: Path) -> None:
+    """Single ages are added up to the bands other rows give, so outcomes from SCB by single year
+    and a forecast by band mix; an open age that a band would split is an error."""
+    original = load_municipality(town)
+    bands = original.population.bands
+    lines = _lines(town / "population.csv")
+    header = next(i for i, c in enumerate(lines) if c and not c[0].startswith("#"))
+    names = lines[header]
+    rows = [dict(zip(names, r, strict=True)) for r in lines[header + 1 :] if r]
+    banded: dict[tuple[str, str, str], float] = {}
+    for r in rows:
+        if r["kind"] == "forecast":
+            age = int(r["age"].rstrip("+"))
+            band = next(b for b in bands if b.min_age <= age and (b.max_age is None or age <= b.max_age))
+            key = (r["published"], r["year"], band.label)
+            banded[key] = banded.get(key, 0.0) + float(r["count"])
+    out = [["kind", "published", "year", "age", "band", "count"]]
+    out += [[r["kind"], "", r["year"], r["age"], "", r["count"]] for r in rows if r["kind"] == "outcome"]
+    out += [["forecast", p, y, "", label, str(count)] for (p, y, label), count in banded.items()]
+    _write(town / "population.csv", out)
+    assert load_municipality(town) == original
+    with (town / "population.csv").open("a", encoding="utf-8") as handle:  # an open age inside a band
+        handle.write(f"outcome,,2021,{bands[-1].min_age - 1}+,,5\n")
+    assert any(
+        f"the open age {bands[-1].min_age - 1}+ cannot be split between the bands" in m for m in problems_of(town)
+    )

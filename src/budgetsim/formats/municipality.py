@@ -60,15 +60,23 @@ def load_municipality(path: str | Path, warn: bool = True) -> Scenario:
 
 
 def read_municipality(path: str | Path) -> tuple[Scenario | None, list[Problem]]:
-    """The scenario (None if it has errors) and every problem, errors and warnings."""
+    """The scenario (None if it has errors) and every problem, errors and warnings.
+
+    Every table's problems come in one pass; the checks across tables (the scenario models'
+    validators, then :func:`check_scenario`) run once the tables are clean: on a scenario built
+    from tables with errors they mostly repeat those errors in other words."""
     problems: list[Problem] = []
     source = Source(path)
     try:
-        rows = {name: source.read(table, problems) for name, table in TABLES.items()}
+        scb = _scb_rows(source, problems)  # with SCB files, population.csv is optional
+        rows = {
+            name: source.read(table, problems, table.required and not (scb and name == "population"))
+            for name, table in TABLES.items()
+        }
         problems += source.notes + source.strays()
     finally:
         source.close()
-    rows["population"] += _scb_rows(source, problems)
+    rows["population"] = _combined(rows["population"], scb, problems)
     builder = _Builder(source, rows, problems)
     data = builder.scenario_data()
     if any(p.severity == "error" for p in problems) or data is None:
@@ -86,11 +94,6 @@ def _scb_rows(source: Source, problems: list[Problem]) -> list[Row]:
     folder = source.path / "scb"
     if source.kind != "folder" or not folder.is_dir():
         return []
-    if source.exists(TABLES["population"]):
-        problems.append(
-            Problem("scb/", None, None, "give the population either in population.csv or as SCB files, not both")
-        )
-        return []
     rows = []
     for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES):
         try:
@@ -105,6 +108,44 @@ def _scb_rows(source: Source, problems: list[Problem]) -> list[Row]:
                 values["age"] = (int(text.rstrip("+")), None if text.endswith("+") else int(text))
             rows.append(Row(f"scb/{path.name}", i, values))
     return rows
+
+
+def _combined(own: list[Row], scb: list[Row], problems: list[Problem]) -> list[Row]:
+    """The population rows of ``population.csv`` and of the SCB files in ``scb/``: where both give
+    a year (of the outcomes, or of one forecast), the municipality's own rows are used and SCB's
+    left out, and a note says which came from where (``validate`` shows it)."""
+    if not own or not scb:
+        return own + scb
+
+    def group(row: Row) -> tuple[str, int | None, int]:
+        return row.get("kind"), row.get("published"), row.get("year")
+
+    mine = {group(r) for r in own}
+    kept = [r for r in scb if group(r) not in mine]
+    replaced = {group(r) for r in scb} & mine
+    said = f"{_groups({group(r) for r in kept}) or 'nothing'} from scb/, {_groups(mine)} from population.csv"
+    if replaced:
+        said += f" (given in both, population.csv's used: {_groups(replaced)})"
+    problems.append(Problem("population", None, None, said, "note"))
+    return own + kept
+
+
+def _groups(groups: set[tuple[str, int | None, int]]) -> str:
+    """``outcome 2020-2022, forecast 2023 for 2023-2027``: years run together."""
+    by: dict[tuple[str, int | None], list[int]] = defaultdict(list)
+    for kind, published, year in groups:
+        by[kind, published].append(year)
+    parts = []
+    vintages = sorted(published or 0 for kind, published in by if kind == "forecast")
+    for (kind, published), years in sorted(by.items(), key=lambda item: (item[0][0] != "outcome", item[0][1] or 0)):
+        span = f"{min(years)}-{max(years)}" if len(years) > 1 else str(years[0])
+        if kind == "outcome":
+            parts.append(f"outcome {span}")
+        elif len(vintages) <= 3:
+            parts.append(f"forecast {published} for {span}")
+    if len(vintages) > 3:
+        parts.append(f"{len(vintages)} forecasts published {vintages[0]}-{vintages[-1]}")
+    return ", ".join(parts)
 
 
 def _ages(row: Row) -> tuple[int, int | None]:
@@ -276,10 +317,19 @@ class _Builder:
                 )
             if r.get("kind") == "forecast" and r.get("published") is None:
                 self.error(r, "published", "a forecast row needs the year the forecast was published")
-        if by_age and by_band:
-            self.error(by_band[0], "band", "the population is given by age in other rows; use one or the other")
-            return None
         cells: list[tuple[Row, tuple[int, int | None] | None]] = []
+        bands: list[tuple[int, int | None]] = []
+        for r in by_band:
+            try:
+                band = _parse_band(r.get("band"))
+            except ValueError as err:
+                self.error(r, "band", str(err))
+                continue
+            if band not in bands:
+                bands.append(band)
+            cells.append((r, band))
+        bands.sort(key=lambda b: b[0])
+        self._complete(cells, bands)
         if by_age:
             last = max(r.get("age")[0] for r in by_age)
             if not any(r.get("age")[1] is None for r in by_age):
@@ -300,22 +350,9 @@ class _Builder:
                         "age",
                         f"{group[0]} {group[2]}: no count for age(s) {gaps[:5]}{' ...' if len(gaps) > 5 else ''}",
                     )
-            bands = self._bands(sorted(self._cuts(committees) | {0}), last)
-            key = {age: b for b in bands for age in range(b[0], (b[1] if b[1] is not None else last) + 1)}
-            cells = [(r, key.get(r.get("age")[0])) for r in by_age]
-        else:
-            bands = []
-            for r in by_band:
-                try:
-                    band = _parse_band(r.get("band"))
-                except ValueError as err:
-                    self.error(r, "band", str(err))
-                    continue
-                if band not in bands:
-                    bands.append(band)
-                cells.append((r, band))
-            bands.sort(key=lambda b: b[0])
-            self._complete(cells, bands)
+            if not bands:  # single ages only: added up to the bands the committees need
+                bands = self._bands(sorted(self._cuts(committees) | {0}), last)
+            cells += [(r, self._band_of(r, bands)) for r in by_age]
         index = {b: i for i, b in enumerate(bands)}
         outcomes: dict[int, list[float]] = defaultdict(lambda: [0.0] * len(bands))
         forecasts: dict[int, dict[int, list[float]]] = defaultdict(lambda: defaultdict(lambda: [0.0] * len(bands)))
@@ -370,6 +407,21 @@ class _Builder:
                 for p, years in sorted(forecasts.items())
             ],
         }
+
+    def _band_of(self, row: Row, bands: list[tuple[int, int | None]]) -> tuple[int, int | None] | None:
+        """The band a single age's row is added to (rows by band elsewhere give the bands); an
+        error when its open age (``90+``) reaches into a band it does not cover whole."""
+        age, top = row.get("age")
+        band = next((b for b in bands if b[0] <= age and (b[1] is None or age <= b[1])), None)
+        if band is not None and top is None and band[1] is not None:
+            self.error(
+                row,
+                "age",
+                f"the open age {age}+ cannot be split between the bands {_band_label(*band)} and above; "
+                f"give single ages up to {bands[-1][0]}+",
+            )
+            return None
+        return band
 
     def _complete(self, cells: list[tuple[Row, tuple[int, int | None] | None]], bands: list[Any]) -> None:
         """An error for each year (of the outcomes, and of each forecast) that lacks a band the

@@ -516,12 +516,14 @@ class Source:
         except Exception as err:  # noqa: BLE001  (a damaged sheet fails while it is read)
             raise ValueError(f"not a readable sheet: {err}") from None
 
-    def read(self, table: Table, problems: list[Problem]) -> list[Row]:
+    def read(self, table: Table, problems: list[Problem], required: bool | None = None) -> list[Row]:
         """The rows of ``table`` (comment lines starting with # skipped), each cell parsed; every
-        problem found is added to ``problems``."""
+        problem found is added to ``problems``. ``required`` overrides the table's own (a folder
+        with SCB files needs no population.csv)."""
         where = self.where(table)
+        required = table.required if required is None else required
         if not self.exists(table):
-            if table.required:
+            if required:
                 problems.append(Problem(where, None, None, f"missing: the table of {table.description} is required"))
             return []
         header: list[str] | None = None
@@ -548,7 +550,7 @@ class Source:
                 problems.append(Problem(where, (number or 0) + 1, None, f"cannot be read as a table: {message}"))
             return []
         _unique(table, where, rows, problems)
-        if table.required and not rows:
+        if required and not rows:
             empty = "empty: give a header line and" if header is None else "no rows under the header: give"
             problems.append(Problem(where, None, None, f"{empty} at least one row"))
         return rows
