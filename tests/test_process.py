@@ -1,8 +1,11 @@
 """The budget process: hand-computed multi-year paths of year-end rules, requests, multi-year
 frames, the calendar and the municipal balance."""
 
+import numpy as np
 import pytest
 from factory import economy, make_scenario, vintage_scenario
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 import budgetsim as bs
@@ -332,3 +335,40 @@ def test_savings_cover_a_deficit_before_it_becomes_debt() -> None:
     assert _series(r, "year_end", "accumulated") == pytest.approx([20, 10, 0])
     assert _series(r, "year_end", "debt") == pytest.approx([0, 0, 0])
     assert _series(r, "frames", "frame") == pytest.approx([100, 100, 100])
+
+
+def _water_fill_by_bisection(request: list[float], weights: list[float], pool: float) -> list[float]:
+    """The oracle: one draw, plain Python, lambda by bisection."""
+    active = [r > 0 and w > 0 for r, w in zip(request, weights, strict=True)]
+    target = min(pool, sum(r for r, a in zip(request, active, strict=True) if a))
+    lo, hi = 0.0, max([r / w for r, w, a in zip(request, weights, active, strict=True) if a], default=0.0) + 1.0
+    for _ in range(300):
+        mid = (lo + hi) / 2
+        total = sum(min(r, mid * w) for r, w, a in zip(request, weights, active, strict=True) if a)
+        lo, hi = (mid, hi) if total < target else (lo, mid)
+    lam = (lo + hi) / 2
+    return [min(r, lam * w) if a else 0.0 for r, w, a in zip(request, weights, active, strict=True)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(1, 9).flatmap(
+        lambda n: st.tuples(
+            st.lists(st.sampled_from([0.0, 1.0, 5e5, 3e6]) | st.floats(0, 1e8), min_size=n, max_size=n),
+            st.lists(st.sampled_from([0.0, 1.0]) | st.floats(1e-6, 5), min_size=n, max_size=n),
+            st.sampled_from([0.0, 1e6]) | st.floats(0, 5e8),
+        )
+    )
+)
+def test_water_fill_is_exact_against_bisection(case) -> None:
+    """The sort-based water-fill grants what a bisection for lambda grants, never more than asked,
+    and adds up to the pool or to all that can be granted."""
+    from budgetsim.core.numeric import water_fill
+
+    request, weights, pool = case
+    granted = water_fill(np.array([request]), np.array([weights]), np.array([pool]))[0]
+    expected = _water_fill_by_bisection(request, weights, pool)
+    assert np.allclose(granted, expected, rtol=1e-9, atol=1e-6)
+    target = min(pool, sum(r for r, w in zip(request, weights, strict=True) if r > 0 and w > 0))
+    assert granted.sum() == pytest.approx(target, rel=1e-12, abs=1e-6)
+    assert (granted <= np.array(request)).all() and (granted >= 0).all()

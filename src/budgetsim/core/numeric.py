@@ -88,15 +88,28 @@ def water_fill(request: np.ndarray, weights: np.ndarray, pool: np.ndarray) -> np
     to the pool or to everything that can be granted (nobody gets more than asked; zero weight
     gets nothing).
 
+    Exact, without iterating: with the committees sorted by request / weight (the lambda at which
+    each is granted in full), the total granted at the k-th of those lambdas is what the first k
+    asked plus that lambda times the weight of the rest, rising in k; lambda lies between the last
+    one below the target and the first at or above it, where the total is linear in lambda.
+
     >>> water_fill(np.array([[10.0, 10.0, 10.0]]), np.array([[1.0, 1.0, 2.0]]), np.array([24.0])).round(6)
     array([[ 7.,  7., 10.]])
     """
-    weights = np.where(request > 0, weights, 0.0)
-    grantable = np.where(weights > 0, request, 0.0).sum(axis=-1)
-    target = np.minimum(pool, grantable)
-    ratio = np.divide(request, weights, out=np.zeros_like(request), where=weights > 0)
-    hi = ratio.max(axis=-1) + 1.0
-    lam = solve_increasing(
-        lambda x: np.minimum(request, x[:, None] * weights).sum(axis=-1), target, np.zeros_like(hi), hi
+    active = (request > 0) & (weights > 0)
+    asked = np.where(active, request, 0.0)
+    weight = np.where(active, weights, 0.0)
+    target = np.minimum(pool, asked.sum(axis=-1))
+    full = np.divide(asked, weight, out=np.full_like(asked, np.inf), where=active)  # lambda of a full grant
+    order = np.argsort(full, axis=-1, kind="stable")
+    r, w, lam_at = (np.take_along_axis(a, order, axis=-1) for a in (asked, weight, full))
+    before = np.cumsum(r, axis=-1) - r  # what the committees granted in full before the k-th asked
+    rest = np.cumsum(w[..., ::-1], axis=-1)[..., ::-1]  # the weight of the k-th and those after it
+    granted_at = np.where(w > 0, before + np.where(w > 0, lam_at, 0.0) * rest, np.inf)
+    last = np.maximum(active.sum(axis=-1) - 1, 0)
+    k = np.minimum((granted_at < target[:, None]).sum(axis=-1), last)[:, None]
+    rest_k = np.take_along_axis(rest, k, axis=-1)[:, 0]
+    lam = np.divide(
+        target - np.take_along_axis(before, k, axis=-1)[:, 0], rest_k, out=np.zeros_like(target), where=rest_k > 0
     )
-    return np.minimum(request, lam[:, None] * weights)
+    return np.where(active, np.minimum(request, lam[:, None] * weights), 0.0)
