@@ -301,7 +301,7 @@ def test_describe_out_is_atomic_and_refuses_missing_folders_and_endings(tmp_path
 def test_schema_out_is_atomic_and_refuses_a_missing_parent_folder(tmp_path, replaced) -> None:
     written = runner.invoke(app, ["schema", "--out", str(tmp_path / "schemas")])
     assert written.exit_code == 0, written.output
-    assert sorted(replaced) == ["run.schema.json", "scenario.schema.json"]
+    assert sorted(replaced) == ["policy.schema.json", "run.schema.json", "scenario.schema.json"]
     assert (
         "strategies" in json.loads((tmp_path / "schemas" / "run.schema.json").read_text(encoding="utf-8"))["properties"]
     )

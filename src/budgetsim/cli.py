@@ -21,7 +21,7 @@ import typer
 from budgetsim.compare import Comparison, MonteCarloComparison, compare, compare_monte_carlo
 from budgetsim.core.context import StrategyLike
 from budgetsim.core.money import MSEK
-from budgetsim.core.text import term
+from budgetsim.core.text import term, tr
 from budgetsim.datasets.registry import DEFAULT
 from budgetsim.engine.montecarlo import estimated_seconds
 from budgetsim.formats.documents import check_writable, read_document
@@ -34,6 +34,7 @@ from budgetsim.io.inputs import Input, InputError, kind_of, load_input, process_
 from budgetsim.io.overrides import variations
 from budgetsim.io.runs import RunFolder, default_folder, differences, write_manifest
 from budgetsim.metrics import MONEY_METRICS
+from budgetsim.policy.files import CaseResult, policy_schema, run_policy_files, write_junit
 from budgetsim.reporting.describe import describe
 from budgetsim.reporting.report import report
 from budgetsim.reporting.safe import safe_frame
@@ -531,9 +532,9 @@ def report_command(
 
 @app.command("schema")
 def schema_command(out: OutOption = Path("schemas"), force: FileForceOption = False) -> None:
-    """Write the JSON Schemas of scenario files and run files, for editors (into the folder ``out``,
-    made if its own folder exists; a folder holding other files only with --force)."""
-    names = ("scenario.schema.json", "run.schema.json")
+    """Write the JSON Schemas of scenario files, run files and policy-test files, for editors (into
+    the folder ``out``, made if its own folder exists; a folder holding other files only with --force)."""
+    names = ("scenario.schema.json", "run.schema.json", "policy.schema.json")
     try:
         if out.exists() and not out.is_dir():
             raise ValueError(f"{out} is a file; give a folder")
@@ -544,11 +545,11 @@ def schema_command(out: OutOption = Path("schemas"), force: FileForceOption = Fa
             raise ValueError(
                 f"--out: {out} holds other files ({', '.join(others[:3])}); choose a new folder or pass --force"
             )
-        for name, schema in zip(names, (scenario_schema(), run_schema()), strict=True):
+        for name, schema in zip(names, (scenario_schema(), run_schema(), policy_schema()), strict=True):
             write_text(out / name, json.dumps(schema, indent=1, ensure_ascii=False))
     except (ValueError, OSError) as err:
         raise _fail(err) from None
-    typer.echo(f"Wrote {out}/scenario.schema.json and {out}/run.schema.json")
+    typer.echo(f"Wrote {out}/scenario.schema.json, {out}/run.schema.json and {out}/policy.schema.json")
 
 
 @app.command("sources")
@@ -713,6 +714,43 @@ def sweep_command(
         f"Probability of a deficit in {int(last.year.max())}, mean over committees\n"
         + table.drop(columns="point").to_string(index=False, float_format="{:.3f}".format)
     )
+
+
+@app.command("test")
+def test_command(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(parser=_path, help="Policy-test files (YAML), or folders of test_*.yaml files."),
+    ],
+    junitxml: Annotated[
+        Path | None,
+        typer.Option(parser=_path, help="Also write a JUnit XML report (what CI systems read; replaced each run)."),
+    ] = None,
+    language: Annotated[Language, typer.Option(help="Language of the report.")] = Language.en,
+) -> None:
+    """Run policy tests: one line per case, and for each failure the file:line of the expectation,
+    the quantity, expected and got. Exits 1 if any case fails."""
+    results: list[CaseResult] = []
+    try:
+        if junitxml is not None:
+            check_writable(junitxml, (".xml",))
+        for result in run_policy_files(paths, language.value):
+            typer.echo(result.report(language.value))
+            results.append(result)
+        if junitxml is not None:
+            write_junit(results, junitxml, language.value)
+    except (ValueError, ImportError) as err:
+        raise _fail(err) from None
+    failed = sum(not r.passed for r in results)
+    typer.echo(
+        tr(
+            language.value,
+            f"{len(results) - failed} passed, {failed} failed",
+            f"{len(results) - failed} godkända, {failed} underkända",
+        )
+    )
+    if failed:
+        raise typer.Exit(1)
 
 
 @app.command("diff")

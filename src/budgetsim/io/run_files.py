@@ -255,11 +255,17 @@ def save_run(
 
 def run_schema() -> dict[str, Any]:
     """The JSON Schema of run files: one alternative per registered rule and preset of each kind."""
-    schema = RunFile.model_json_schema(ref_template="#/$defs/{model}")
+    return schema_with_rules(RunFile, lambda schema: schema["properties"]["strategies"])
+
+
+def schema_with_rules(model: type[Model], strategies: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+    """The JSON Schema of ``model`` with every registered rule and preset of each kind, and the
+    strategy entries (the object ``strategies`` finds in the schema) checked against them."""
+    schema = model.model_json_schema(ref_template="#/$defs/{model}")
     defs = schema.setdefault("$defs", {})
     for kind in ("strategy", "year_end", "grant"):
         any_rule, needed = rules_schema(kind)
         defs.update(needed)
         defs[kind] = any_rule
-    schema["properties"]["strategies"]["additionalProperties"] = {"$ref": "#/$defs/strategy"}
+    strategies(schema)["additionalProperties"] = {"$ref": "#/$defs/strategy"}
     return link_rules(schema)
