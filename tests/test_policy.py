@@ -82,7 +82,7 @@ def test_the_study_cases_pass_in_swedish_too() -> None:
     result = runner.invoke(app, ["test", str(EXAMPLE.parent), "--language", "sv"])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0].startswith("OK    elderly care funded on 65+")
-    assert result.output.splitlines()[-1] == "7 godkända, 0 underkända"
+    assert result.output.splitlines()[-1] == "8 godkända, 0 underkända"
 
 
 def test_expectations_in_python_list_every_failure(comparison) -> None:
