@@ -61,14 +61,14 @@ def test_excel_pack_numbers_equal_the_dataframes(made) -> None:
     header = [c.value for c in summary[2]]
     first = {h: c.value for h, c in zip(header, summary[3], strict=False)}
     assert first["strategy"] == "current"
-    assert first["mean_coverage"] == pytest.approx(cmp.metrics.mean_coverage.iloc[0])
-    assert first["deficits (MSEK)"] == pytest.approx(cmp.metrics.deficits.iloc[0] / 1e6)
+    assert first["mean need coverage"] == pytest.approx(cmp.metrics.mean_coverage.iloc[0])
+    assert first["deficits, MSEK"] == pytest.approx(cmp.metrics.deficits.iloc[0] / 1e6)
     vän = book["VÄN"]
     rows = [[c.value for c in row] for row in vän.iter_rows(min_row=3)]
     cols = [c.value for c in vän[2]]
     frame_2030 = next(r for r in rows if r[cols.index("strategy")] == "needs" and r[cols.index("year")] == 2030)
     expected = cmp.outcomes.query("strategy == 'needs' and committee == 'VÄN' and year == 2030").frame.iloc[0] / 1e6
-    assert frame_2030[cols.index("frame")] == pytest.approx(expected)
+    assert frame_2030[cols.index("frame (MSEK)")] == pytest.approx(expected)
     assert vän["C3"].number_format == "#,##0.0"
     model_text = "\n".join(str(c.value) for c in book["Model"]["A"] if c.value)
     assert "Volume uplift" in model_text and "IFN: deficits 100 % written off" in model_text

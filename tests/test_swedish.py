@@ -96,6 +96,32 @@ def test_the_swedish_report_has_no_english_words(swedish_report: Path) -> None:
     assert english_words(visible_text(page)) == set()
 
 
+def test_the_swedish_workbook_has_no_english_words_and_no_markup(swedish_report: Path) -> None:
+    """Read back: sheet names, titles, headers, component and metric labels and the model's
+    description are Swedish, and no cell holds Markdown."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(swedish_report.parent / "comparison.xlsx")
+    assert book.sheetnames == ["Sammanfattning", *S.committee_ids, "Bryggor", "Nyckeltal", "Modell"]
+    texts = [c.value for sheet in book for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    assert english_words(re.sub(r"budgetsim \w+", " ", " ".join(texts))) == set()  # a command is a name
+    assert [t for t in texts if re.search(r"\*\*|`|^#|^\|", t)] == []
+    headers = [c.value for c in book["Bryggor"][2]]
+    assert headers == ["strategi", "år", "nämnd", "komponent", "belopp (mnkr)"]
+    assert {"lönekompensation", "föregående års ram"} <= {c.value for c in book["Bryggor"]["D"]}
+    assert "Ginikoefficient för behovstäckning" in [c.value for c in book["Sammanfattning"][2]]
+    assert any(t.startswith("• ") for t in texts)  # the description's lists, as plain text
+
+
+def test_the_swedish_sources_table_labels_every_parameter(swedish_report: Path) -> None:
+    page = swedish_report.read_text(encoding="utf-8")
+    sources = page[page.index('id="sources"') :]
+    assert "<th>parameter</th><th>beskrivning</th>" in sources
+    assert ">FSN: lönekostnadsandel<" in sources and ">löneindex 2025–<" in sources
+    labels = [bs.core.text.item_label(n.item, "sv") for n in S.notes]
+    assert [n.item for n, label in zip(S.notes, labels, strict=True) if label == n.item] == []  # all labelled
+
+
 def test_the_swedish_report_in_a_browser(swedish_report: Path, tmp_path: Path) -> None:
     """What Chromium shows of the Swedish report: the glossary (Ordlista), one colour scale for the
     coverage of both strategies, a fan chart per strategy and committee, and no English words."""
@@ -114,3 +140,30 @@ def test_the_swedish_report_in_a_browser(swedish_report: Path, tmp_path: Path) -
     assert [f[: f.index("<")] for f in fans] == ["nuvarande modell", "behovsbaserad"]
     assert all(f.split("<h")[0].count("<figure>") == len(S.committees) for f in fans)
     assert english_words(visible_text(dom)) == set()
+
+
+def test_compare_prints_in_swedish_and_explain_takes_a_path(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from budgetsim.cli import app
+    from budgetsim.datasets.boras import folder
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["compare", "--language", "sv", "--out", str(tmp_path / "sv")])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "Borås Stad: budgetår 2024–2030, 7 nämnder"
+    assert "genomsnittlig behovstäckning                         0,991" in result.output
+    assert lines[-1].startswith(f"Skrev 9 tabeller och manifest.json till {tmp_path / 'sv'}/")
+    assert english_words(re.sub(r"\S+\.(csv|json)|/\S+", " ", result.output)) == set()
+    # explain takes PATH like every other command (the year may be left out; --run-file still works)
+    for args, year in (
+        (["VÄN", "2027", str(folder())], 2027),
+        (["VÄN", str(folder())], 2030),
+        (["VÄN", "2027", "--run-file", str(folder())], 2027),
+    ):
+        explained = runner.invoke(app, ["explain", *args, "--language", "sv"])
+        assert explained.exit_code == 0, explained.output
+        assert f"VÄN, {year}: från föregående års ram till årets (nuvarande modell)" in explained.output
+    twice = runner.invoke(app, ["explain", "VÄN", str(folder()), "--run-file", str(tmp_path)])
+    assert twice.exit_code == 2 and "give the input once" in twice.output

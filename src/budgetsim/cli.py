@@ -21,7 +21,7 @@ import typer
 from budgetsim.compare import Comparison, MonteCarloComparison, compare, compare_monte_carlo
 from budgetsim.core.context import StrategyLike
 from budgetsim.core.money import MSEK
-from budgetsim.core.text import term, tr
+from budgetsim.core.text import tr
 from budgetsim.datasets.registry import DEFAULT
 from budgetsim.engine.montecarlo import estimated_seconds
 from budgetsim.formats.documents import check_writable, read_document
@@ -33,8 +33,8 @@ from budgetsim.io import run_schema, scenario_schema
 from budgetsim.io.inputs import Input, InputError, kind_of, load_input, process_problems
 from budgetsim.io.overrides import variations
 from budgetsim.io.runs import RunFolder, default_folder, differences, write_manifest
-from budgetsim.metrics import MONEY_METRICS
 from budgetsim.policy.files import CaseResult, policy_schema, run_policy_files, write_junit
+from budgetsim.reporting.console import format_comparison, format_monte_carlo, heading
 from budgetsim.reporting.describe import describe
 from budgetsim.reporting.report import report
 from budgetsim.reporting.safe import safe_frame
@@ -187,96 +187,6 @@ def _pick(run: Input, strategy: str | None) -> tuple[str, StrategyLike]:
     return name, run.strategies[name]
 
 
-def _metrics_table(metrics: pd.DataFrame, money: tuple[str, ...] = MONEY_METRICS) -> pd.DataFrame:
-    """Metrics as rows and strategies as columns, labelled from the glossary, money in MSEK, as text."""
-    table = metrics.set_index("strategy").T
-    shown = {}
-    for name, row in table.iterrows():
-        fmt = "{:,.1f}" if name in money else "{:,.0f}" if name == "draws" else "{:.3f}"
-        scale = MSEK if name in money else 1.0
-        shown[term(str(name))] = [fmt.format(v / scale) if pd.notna(v) else "" for v in row]
-    return pd.DataFrame(shown, index=table.columns).T
-
-
-def _windfalls(cmp: Comparison) -> list[str]:
-    """The volume uplift against outcomes, per year and summed, for the first strategy that has one."""
-    outcome = cmp.diagnostics[cmp.diagnostics.name == "volume_outcome_error"]
-    if not len(outcome):
-        return []
-    first = outcome.strategy.iloc[0]
-    table = outcome[outcome.strategy == first].pivot(index="year", columns="committee", values="value") / MSEK
-    table = table.loc[:, (table.abs() >= 0.05).any()]  # what shows as 0.0 MSEK everywhere is left out
-    if table.empty:
-        return []
-    table.loc["sum"] = table.sum()
-    return [
-        "",
-        f"Volume uplift against outcomes ({first}): windfall (+) or hidden saving (-) in the frame, MSEK",
-        table.to_string(float_format="{:,.1f}".format),
-    ]
-
-
-def _results(cmp: Comparison) -> list[str]:
-    """The municipal result as a share of revenue, per year and strategy (runs with a process)."""
-    shares = {}
-    for name, result in cmp.results.items():
-        if result.process is None or not len(result.balance):
-            return []
-        balance = result.balance.set_index("year")
-        shares[name] = balance.result / balance.revenue * 100
-    table = pd.DataFrame(shares)
-    return ["", "Municipal result, % of revenue", table.to_string(float_format="{:.1f}".format)]
-
-
-def format_comparison(cmp: Comparison) -> str:
-    """The readable report ``compare`` prints: strategy metrics, last-year frames, mean need
-    coverage per committee, the municipal result, and the windfall or hidden saving of volume
-    uplift against outcomes. Money in MSEK."""
-    last_year = int(cmp.frames.year.max())
-    frames = (
-        cmp.frames[cmp.frames.year == last_year].pivot(index="committee", columns="strategy", values="frame") / MSEK
-    )
-    coverage = cmp.committee_metrics.pivot(index="committee", columns="strategy", values="mean_coverage")
-    order = list(cmp.results)
-    committees = list(next(iter(cmp.results.values())).arrays.committees)
-    parts = [
-        "Strategies (deficits and surpluses summed over all years)",
-        _metrics_table(cmp.metrics).to_string(),
-        "",
-        f"Frames {last_year}, MSEK",
-        frames.loc[committees, order].to_string(float_format="{:,.1f}".format),
-        "",
-        "Mean need coverage (frame / need) over the budget years",
-        coverage.loc[committees, order].to_string(float_format="{:.3f}".format),
-        *_results(cmp),
-        *_windfalls(cmp),
-    ]
-    return "\n".join(parts)
-
-
-def format_monte_carlo(cmp: MonteCarloComparison) -> str:
-    """The readable report of a Monte Carlo comparison: strategy metrics, and per committee the
-    probability of a deficit in the last year and the expected coverage."""
-    last_year = int(cmp.risk.year.max())
-    last = cmp.risk[cmp.risk.year == last_year]
-    order = list(cmp.results)
-    committees = list(dict.fromkeys(cmp.risk.committee))
-    prob = last.pivot(index="committee", columns="strategy", values="prob_deficit").loc[committees, order]
-    coverage = cmp.risk.groupby(["committee", "strategy"]).expected_coverage.mean().unstack().loc[committees, order]
-    return "\n".join(
-        [
-            "Strategies (expected deficits summed over all years)",
-            _metrics_table(cmp.metrics, money=("expected_deficits",)).to_string(),
-            "",
-            f"Probability of a deficit in {last_year}",
-            prob.to_string(float_format="{:.3f}".format),
-            "",
-            "Expected need coverage, mean over the budget years",
-            coverage.to_string(float_format="{:.3f}".format),
-        ]
-    )
-
-
 #: (encoding, field separator, decimal sign) of each CSV dialect
 CSV_DIALECTS = {CsvDialect.standard: ("utf-8", ",", "."), CsvDialect.excel_sv: ("utf-8-sig", ";", ",")}
 
@@ -297,12 +207,6 @@ def write_tables(tables: dict[str, pd.DataFrame], out: Path, dialect: CsvDialect
 def _with_strategy(tables: dict[str, pd.DataFrame], name: str) -> dict[str, pd.DataFrame]:
     """Every table with its strategy as the first column (tables of one run carry it too)."""
     return {k: t if "strategy" in t else t.assign(strategy=name)[["strategy", *t.columns]] for k, t in tables.items()}
-
-
-def _header(run: Input, draws: int | None, seed: int) -> str:
-    s = run.scenario
-    runs = f", {draws:,} draws (seed {seed})" if draws else ""
-    return f"{s.name}: budget years {s.years[0]}-{s.years[-1]}, {len(s.committees)} committees{runs}\n"
 
 
 @app.command("compare")
@@ -326,6 +230,7 @@ def compare_command(
     ] = None,
     seed: Annotated[int | None, typer.Option(help="Seed of the Monte Carlo draws (same seed, same numbers).")] = None,
     yes: YesOption = False,
+    language: Annotated[Language, typer.Option(help="Language of the printed summary.")] = Language.en,
 ) -> None:
     """Compare the strategies: print a summary (MSEK) and write the tidy tables as CSV. With --draws,
     compare their risks over that many draws of the scenario's uncertainty."""
@@ -336,11 +241,17 @@ def compare_command(
             folder = stack.enter_context(RunFolder(out or default_folder("compare", run.name), force))
         except ValueError as err:
             raise _fail(err) from None
-        _compare(folder, run, path, csv_dialect, draws, seed)
+        _compare(folder, run, path, csv_dialect, draws, seed, language.value)
 
 
 def _compare(
-    folder: RunFolder, run: Input, path: Path | None, csv_dialect: CsvDialect, draws: int | None, seed: int | None
+    folder: RunFolder,
+    run: Input,
+    path: Path | None,
+    csv_dialect: CsvDialect,
+    draws: int | None,
+    seed: int | None,
+    language: str,
 ) -> None:
     try:
         draws = draws or run.draws
@@ -354,12 +265,12 @@ def _compare(
         )
     except (ValueError, ImportError) as err:  # pydantic's ValidationError is a ValueError
         raise _fail(err) from None
-    typer.echo(_header(run, draws, seed))
+    typer.echo(heading(run.scenario, draws, seed, language))
     if isinstance(cmp, MonteCarloComparison):
-        typer.echo(format_monte_carlo(cmp))
+        typer.echo(format_monte_carlo(cmp, language))
         tables = {"summary": cmp.summary, "risk": cmp.risk, "metrics": cmp.metrics}
     else:
-        typer.echo(format_comparison(cmp))
+        typer.echo(format_comparison(cmp, language))
         tables = {
             "frames": cmp.frames,
             "components": cmp.components,
@@ -375,7 +286,13 @@ def _compare(
         write_manifest(folder.staging, "compare", run, path, paths, draws, seed)
         folder.commit()
     shown = ", ".join(p.name for p in paths)
-    typer.echo(f"\nWrote {len(paths)} tables and manifest.json to {folder.target}/: {shown}")
+    typer.echo(
+        tr(
+            language,
+            f"\nWrote {len(paths)} tables and manifest.json to {folder.target}/: {shown}",
+            f"\nSkrev {len(paths)} tabeller och manifest.json till {folder.target}/: {shown}",
+        )
+    )
 
 
 @app.command("run")
@@ -402,7 +319,7 @@ def run_command(
 def _write_run(
     folder: RunFolder, run: Input, path: Path | None, name: str, result: Result, csv_dialect: CsvDialect
 ) -> None:
-    typer.echo(_header(run, None, 0))
+    typer.echo(heading(run.scenario, None, 0))
     table = (
         result.frames.pivot(index="committee", columns="year", values="frame").loc[list(run.scenario.committee_ids)]
         / MSEK
@@ -425,14 +342,12 @@ def _write_run(
 @app.command("explain")
 def explain_command(
     committee: Annotated[str, typer.Argument(help="Committee id, e.g. IFN, or ALL for the whole municipality.")],
-    year: Annotated[int | None, typer.Argument(help="Budget year (default: the last).")] = None,
-    path: Annotated[
-        Path | None,
-        typer.Option(
-            "--run-file",
-            parser=_path,
-            help="A municipality folder, workbook, scenario file or run file (default: the dataset).",
-        ),
+    year: Annotated[
+        str | None, typer.Argument(help="Budget year (default: the last); a PATH here stands for the PATH.")
+    ] = None,
+    path: PathArg = None,
+    run_file: Annotated[
+        Path | None, typer.Option("--run-file", parser=_path, help="The same as PATH (kept for earlier scripts).")
     ] = None,
     dataset_name: DatasetOption = DEFAULT,
     strategy: Annotated[str | None, typer.Option(help="Which strategy of the run (default: the first).")] = None,
@@ -442,14 +357,22 @@ def explain_command(
     ] = None,
     force: FileForceOption = False,
 ) -> None:
-    """Show how a committee's frame got from last year's to this year's, component by component."""
+    """Show how a committee's frame got from last year's to this year's, component by component:
+    ``budgetsim explain VÄN 2027 my-town``."""
     try:
+        if year is not None and not year.isdigit():  # explain VÄN my-town: the year left out
+            path = path or _path(year)
+            year = None
+        if run_file is not None and path is not None and run_file != path:
+            raise ValueError(f"give the input once: PATH {path} or --run-file {run_file}")
+        path = path or run_file
         if plot is not None:
             check_new(check_writable(plot, (".png", ".svg", ".pdf")), force)
         run = _load(path, dataset_name)
         name, chosen = _pick(run, strategy)
         result = simulate(run.scenario, chosen, name=name, process=run.process)
-        bridge = result.explain(None if committee.upper() == "ALL" else committee, year, language=language.value)
+        which = None if committee.upper() == "ALL" else committee
+        bridge = result.explain(which, None if year is None else int(year), language=language.value)
     except ValueError as err:
         raise _fail(err) from None
     typer.echo(str(bridge))

@@ -9,6 +9,7 @@ the command line, the bridges, the descriptions and the reports share).
 from __future__ import annotations
 
 import csv
+import re
 from functools import cache
 from importlib.resources import files
 
@@ -37,6 +38,31 @@ def term(key: str, language: str = "en") -> str:
         raise ValueError(f"language must be one of {LANGUAGES}, got {language!r}")
     known = glossary().get(key)
     return key if known is None else known[language]
+
+
+_YEARS = re.compile(r"\d{4}(-(\d{4})?)?")
+
+
+def item_label(item: str, language: str = "en") -> str:
+    """A readable label for the path of a scenario value (a source note's item), with its
+    committee and year; the path itself when the glossary has no label for it.
+
+    >>> item_label("committees.FSN.cost_mix.wages", "sv"), item_label("economy.wage_uplift.2025-")
+    ('FSN: lönekostnadsandel', 'wage index 2025–')
+    """
+    parts = item.split(".")
+    who = parts[1] if parts[0] in ("committees", "cost_steps") and len(parts) > 1 else None
+    years = [p for p in parts if _YEARS.fullmatch(p)]
+    skeleton = ".".join(
+        p for p in parts[:1] + parts[1 + (who is not None) :] if not (p.isdigit() or _YEARS.fullmatch(p))
+    )
+    known = glossary().get(f"item:{skeleton}")
+    if known is None:
+        return item
+    text = known[language if language in LANGUAGES else "en"]
+    if who is not None and who != "*" and not _YEARS.fullmatch(who):
+        text = f"{who}: {text}"
+    return f"{text} {years[0].replace('-', '–')}" if years else text
 
 
 def tr(language: str, english: str, swedish: str) -> str:

@@ -4,13 +4,16 @@ formula: a name such as ``=HYPERLINK(...)`` is written as the text it is."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from budgetsim.compare import Comparison
+from budgetsim.core.components import label
 from budgetsim.core.money import MSEK
+from budgetsim.core.text import term, tr
 from budgetsim.metrics import MONEY_METRICS
 from budgetsim.writing import write_file
 
@@ -29,7 +32,7 @@ def _workbook_tools() -> Any:
     return openpyxl, Alignment, Font, PatternFill, get_column_letter
 
 
-RESERVED_SHEETS = ("Summary", "Bridges", "Metrics", "Model")
+RESERVED_SHEETS = ("Summary", "Bridges", "Metrics", "Model", "Sammanfattning", "Bryggor", "Nyckeltal", "Modell")
 #: Names Excel keeps for itself (case-insensitive).
 EXCEL_RESERVED = ("history",)
 
@@ -73,13 +76,17 @@ def _write(
     start: int = 1,
     money: tuple[str, ...] = (),
     ratios: tuple[str, ...] = (),
+    language: str = "en",
 ) -> int:
-    """Write ``table`` under a bold title from row ``start``; returns the next free row."""
+    """Write ``table`` under a bold title from row ``start``, each column headed by its label in
+    ``language`` (money columns with their unit, MSEK or mnkr); returns the next free row."""
     _, Alignment, Font, PatternFill, get_column_letter = _workbook_tools()
     put(sheet, start, 1, title).font = Font(bold=True, size=12)
     header = start + 1
     for j, column in enumerate(table.columns, start=1):
-        cell = put(sheet, header, j, str(column))
+        label, unit = term(str(column), language), term("MSEK", language)
+        label += f" ({unit})" if column in money and unit not in label else ""
+        cell = put(sheet, header, j, label)
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -102,27 +109,42 @@ def _write(
     return header + len(table) + 2
 
 
-def write_excel(cmp: Comparison, path: str | Path, descriptions: dict[str, str] | None = None) -> Path:
-    """Write the comparison's Excel pack to ``path`` (written whole, then moved in place).
+def write_excel(
+    cmp: Comparison, path: str | Path, descriptions: dict[str, str] | None = None, language: str = "en"
+) -> Path:
+    """Write the comparison's Excel pack to ``path`` (written whole, then moved in place), every
+    sheet name, title, header and label in ``language``.
 
     Sheets: Summary (strategy metrics and scorecard, money in MSEK), one per committee (frame,
     need, cost, result and coverage per year and strategy), Bridges (every committee-year, MSEK),
-    Metrics (per committee), Model (each strategy's description)."""
-    openpyxl, Alignment, Font, _, _ = _workbook_tools()
+    Metrics (per committee), Model (each strategy's description, as plain text in cells)."""
+    openpyxl, _, Font, _, _ = _workbook_tools()
     path = Path(path)
     book = openpyxl.Workbook()
     summary = book.active
-    summary.title = "Summary"
+    summary.title = _sheet("Summary", language)
     metrics = cmp.metrics.copy()
-    money_cols = [c for c in MONEY_METRICS if c in metrics]
-    metrics[money_cols] = metrics[money_cols] / MSEK
-    metrics = metrics.rename(columns={c: f"{c} (MSEK)" for c in money_cols})
-    ratio_cols = tuple(c for c in metrics.columns if c != "strategy" and "(MSEK)" not in c)
-    row = _write(summary, metrics, "Strategies", money=tuple(f"{c} (MSEK)" for c in money_cols), ratios=ratio_cols)
-    card = cmp.scorecard
-    _write(
-        summary, card, "Principles scorecard (lower/higher is better as marked)", start=row, ratios=tuple(cmp.results)
+    money_cols = tuple(c for c in MONEY_METRICS if c in metrics)
+    metrics[list(money_cols)] = metrics[list(money_cols)] / MSEK
+    ratio_cols = tuple(c for c in metrics.columns if c != "strategy" and c not in money_cols)
+    row = _write(
+        summary,
+        metrics,
+        tr(language, "Strategies", "Strategier"),
+        money=money_cols,
+        ratios=ratio_cols,
+        language=language,
     )
+    card = cmp.scorecard.assign(description=[term(f"def:{m}", language) for m in cmp.scorecard.metric])
+    card = card.assign(
+        **{c: [term(v, language) for v in card[c]] for c in ("principle", "cornerstone", "metric", "better")}
+    )
+    title = tr(
+        language,
+        "Principles scorecard (lower/higher is better as marked)",
+        "Principkort (lägre/högre är bättre enligt markering)",
+    )
+    _write(summary, card, title, start=row, ratios=tuple(cmp.results), language=language)
     summary.freeze_panes = "B3"
 
     outcomes = cmp.outcomes.copy()
@@ -131,45 +153,97 @@ def write_excel(cmp: Comparison, path: str | Path, descriptions: dict[str, str] 
     for committee in dict.fromkeys(outcomes.committee):
         sheet = book.create_sheet(sheet_name(str(committee), taken=set(book.sheetnames)))
         table = outcomes[outcomes.committee == committee].drop(columns="committee")
-        _write(
-            sheet,
-            table,
+        title = tr(
+            language,
             f"{committee}: frame, need, cost and result (MSEK), coverage",
-            money=("frame", "need", "cost", "result"),
-            ratios=("coverage",),
+            f"{committee}: ram, behov, kostnad och resultat (mnkr), behovstäckning",
         )
+        _write(sheet, table, title, money=("frame", "need", "cost", "result"), ratios=("coverage",), language=language)
         sheet.freeze_panes = "A3"
 
     bridges = cmp.components.copy()
     bridges["amount"] = bridges["amount"] / MSEK
-    bridge_sheet = book.create_sheet("Bridges")
-    _write(
-        bridge_sheet,
-        bridges.rename(columns={"amount": "amount (MSEK)"}),
+    bridges["component"] = [label(c, language) for c in bridges.component]
+    bridge_sheet = book.create_sheet(_sheet("Bridges", language))
+    title = tr(
+        language,
         "Bridges: last year's frame plus each component = this year's frame",
-        money=("amount (MSEK)",),
+        "Bryggor: förra årets ram plus varje komponent = årets ram",
     )
+    _write(bridge_sheet, bridges, title, money=("amount",), language=language)
     bridge_sheet.freeze_panes = "A3"
 
     committee_metrics = cmp.committee_metrics.copy()
     for column in ("deficits", "surpluses"):
         committee_metrics[column] = committee_metrics[column] / MSEK
     _write(
-        book.create_sheet("Metrics"),
+        book.create_sheet(_sheet("Metrics", language)),
         committee_metrics,
-        "Metrics per committee (deficits and surpluses in MSEK)",
+        tr(language, "Metrics per committee", "Nyckeltal per nämnd"),
         money=("deficits", "surpluses"),
         ratios=("mean_coverage", "min_coverage", "volatility"),
+        language=language,
     )
 
-    model = book.create_sheet("Model")
+    model = book.create_sheet(_sheet("Model", language))
     row = 1
     for name, text in (descriptions or {}).items():
-        put(model, row, 1, name).font = Font(bold=True, size=12)
-        row += 1
-        for line in text.splitlines():
-            put(model, row, 1, line).alignment = Alignment(wrap_text=False)
+        put(model, row, 1, name).font = Font(bold=True, size=14)
+        row += 2
+        for style, cells in plain(text):
+            for j, value in enumerate(cells, start=1):
+                put(model, row, j, value).font = Font(
+                    bold=style in ("heading", "header"), size=12 if style == "heading" else 11
+                )
             row += 1
         row += 1
-    model.column_dimensions["A"].width = 140
+    model.column_dimensions["A"].width = 60
     return write_file(path, book.save)
+
+
+#: The pack's own sheets, in each language.
+SHEETS = {
+    "Summary": "Sammanfattning",
+    "Bridges": "Bryggor",
+    "Metrics": "Nyckeltal",
+    "Model": "Modell",
+}
+
+
+def _sheet(name: str, language: str) -> str:
+    return tr(language, name, SHEETS[name])
+
+
+def plain(markdown: str) -> list[tuple[str, list[str]]]:
+    r"""The lines of a Markdown description as cells for a sheet, without markup: (style, cells),
+    style one of heading, header (a table's first row), row, text; a table's cells side by side.
+
+    >>> plain("# Model\n\n| id | frame |\n|---|---:|\n| FSN | **9** |\n\n- one *rule*")
+    [('heading', ['Model']), ('header', ['id', 'frame']), ('row', ['FSN', '9']), ('text', ['• one rule'])]
+    """
+    out: list[tuple[str, list[str]]] = []
+    previous = ""
+    for line in markdown.splitlines():
+        text = line.strip()
+        if not text or re.fullmatch(r"\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?", text):
+            previous = text
+            continue
+        if text.startswith("|"):
+            cells = [_unmarked(c.strip()) for c in text.strip("|").split("|")]
+            out.append(("row" if previous.startswith("|") else "header", cells))
+        elif text.startswith("#"):
+            out.append(("heading", [_unmarked(text.lstrip("#").strip())]))
+        elif text.startswith(("- ", "* ")):
+            out.append(("text", ["• " + _unmarked(text[2:])]))
+        else:
+            out.append(("text", [_unmarked(text)]))
+        previous = text
+    return out
+
+
+def _unmarked(text: str) -> str:
+    """Text without Markdown's emphasis, code and link markup (the link's text kept)."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
+    text = re.sub(r"(?<![\w*])[*_](?!\s)(.+?)(?<!\s)[*_](?![\w*])", r"\1", text)
+    return text.replace("`", "").replace("\\|", "|")

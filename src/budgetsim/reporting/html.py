@@ -19,7 +19,7 @@ import pandas as pd
 from budgetsim.compare import Comparison, MonteCarloComparison
 from budgetsim.core.context import StrategyLike
 from budgetsim.core.money import MSEK
-from budgetsim.core.text import glossary, install_hint, msek, number, term, tr
+from budgetsim.core.text import glossary, install_hint, item_label, msek, number, term, tr
 from budgetsim.metrics import MONEY_METRICS
 from budgetsim.process.rules import BudgetProcess
 from budgetsim.reporting import plots
@@ -146,15 +146,17 @@ def _summary(cmp: Comparison, language: str) -> list[str]:
 
 
 def _sources(scenario: Scenario, language: str) -> pd.DataFrame:
-    """Every source note in full (in Swedish without the English free text of sources and methods)."""
+    """Every source note in full, each path with its label in the reader's language (in Swedish
+    without the English free text of sources and methods)."""
     notes = scenario.provenance()
+    notes.insert(1, "label", [item_label(i, language) for i in notes["item"]])
     if language == "en":
         return notes
     return notes.assign(
         status=[term(s, language) for s in notes.status],
         value=[_swedish_value(v, u) for v, u in zip(notes.value, notes.unit, strict=True)],
         unit=[term(u, language) for u in notes.unit],
-    )[["item", "status", "value", "unit"]]
+    )[["item", "label", "status", "value", "unit"]]
 
 
 def _swedish_value(value: str, unit: str) -> str:
@@ -325,10 +327,11 @@ def render_html(
             _sources(scenario, language),
             "sources",
             labels={
-                "item": tr(language, "item", "post"),
-                "status": tr(language, "status", "status"),
-                "value": tr(language, "value", "värde"),
-                "unit": tr(language, "unit", "enhet"),
+                "item": tr(language, "parameter", "parameter"),
+                "label": term("description", language),
+                "status": term("status", language),
+                "value": term("value", language),
+                "unit": term("unit", language),
                 "source": tr(language, "source", "källa"),
                 "method": tr(language, "method", "metod"),
             },

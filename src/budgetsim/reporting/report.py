@@ -42,7 +42,7 @@ def report(
     heading = title or f"{scenario.name}: {'; '.join(strategies)} ({scenario.years[0]}–{scenario.years[-1]})"
     make_folder(out)
     return {
-        "excel": write_excel(cmp, out / "comparison.xlsx", descriptions),
+        "excel": write_excel(cmp, out / "comparison.xlsx", descriptions, language),
         "html": write_html(
             cmp,
             out / "report.html",
