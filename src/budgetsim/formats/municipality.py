@@ -766,9 +766,10 @@ def write_workbook(tables: dict[str, list[dict[str, Any]]], path: Path) -> Path:
         used = [c for c, spec in table.columns.items() if spec.required or any(r.get(c) is not None for r in rows)]
         sheet = book.create_sheet(name)
         sheet.append(used)
-        for r in rows:
+        for line, r in enumerate(rows, start=2):  # (sheet.max_row scans every cell: quadratic)
             sheet.append([r.get(c) for c in used])
-            for cell in sheet[sheet.max_row]:
+            for column in range(1, len(used) + 1):
+                cell = sheet.cell(row=line, column=column)
                 if cell.data_type == "f":  # text that looks like a formula stays text
                     cell.data_type = "s"
     make_folder(path.parent)
