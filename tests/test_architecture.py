@@ -7,12 +7,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import budgetsim
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = Path(budgetsim.__file__).resolve().parent
 
 
+@pytest.mark.slow
 def test_import_contracts_are_kept() -> None:
     from importlinter.cli import EXIT_STATUS_SUCCESS, lint_imports
 
@@ -33,6 +36,7 @@ def test_no_budgetsim_import_inside_a_function() -> None:
     assert not hidden, f"imports inside functions: {hidden}"
 
 
+@pytest.mark.slow
 def test_mypy_is_clean() -> None:
     from mypy import api
 
@@ -40,6 +44,7 @@ def test_mypy_is_clean() -> None:
     assert status == 0, out + err
 
 
+@pytest.mark.slow
 def test_ruff_lint_and_format_are_clean() -> None:
     for check in (["check"], ["format", "--check"]):
         done = subprocess.run(

@@ -10,6 +10,8 @@ from budgetsim.testing import CATALOGUE, verify
 from budgetsim.testing.axioms import AxiomViolation, scale_money, symmetric
 from budgetsim.testing.catalogue import expected, table
 
+pytestmark = pytest.mark.slow  # end to end: pytest -m "not slow" leaves it out
+
 
 @pytest.mark.parametrize("name", list(CATALOGUE))
 def test_builtin_satisfies_exactly_its_documented_axioms(name: str) -> None:

@@ -62,6 +62,7 @@ def test_fuzz_scenarios_and_processes(case) -> None:
 
 
 @pytest.mark.long
+@pytest.mark.slow
 @settings(max_examples=10_000, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 @given(cases())
 def test_fuzz_long(case) -> None:

@@ -150,6 +150,7 @@ def peak_bytes(scenario: bs.Scenario, draws: int) -> int:
     return peak
 
 
+@pytest.mark.slow
 def test_peak_memory_does_not_grow_with_the_draws(monkeypatch: pytest.MonkeyPatch) -> None:
     scenario = synthetic(20, 10)
     monkeypatch.setattr(DRAW_CACHE, "max_bytes", 4 * 2**20)  # the draw cache is bounded on its own

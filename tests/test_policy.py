@@ -44,6 +44,7 @@ def frame_2026(comparison: bs.Comparison) -> float:
     return float(rows.frame.iloc[0])
 
 
+@pytest.mark.slow
 def test_a_changed_expectation_fails_in_budgetsim_test_and_in_pytest(tmp_path: Path, comparison) -> None:
     got = frame_2026(comparison) / 1e6
     path = tmp_path / "test_policy.yaml"

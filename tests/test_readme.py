@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
@@ -17,6 +19,7 @@ def test_readme_has_python_blocks() -> None:
     assert len(python_blocks()) >= 10
 
 
+@pytest.mark.slow
 def test_readme_python_blocks_run_in_order(tmp_path: Path) -> None:
     code = "\n\n".join(python_blocks())
     (tmp_path / "readme.py").write_text(code, encoding="utf-8")

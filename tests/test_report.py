@@ -108,6 +108,7 @@ def headless_chromium(tmp_path: Path) -> tuple[str, list[str]]:
     return chromium, flags
 
 
+@pytest.mark.slow
 def test_html_renders_in_headless_chromium(made, tmp_path) -> None:
     chromium, flags = headless_chromium(tmp_path)
     paths, cmp = made
@@ -142,6 +143,7 @@ class Body(HTMLParser):
             self.attrs = dict(attrs)
 
 
+@pytest.mark.slow
 def test_hostile_names_run_no_script_in_headless_chromium(tmp_path) -> None:
     chromium, flags = headless_chromium(tmp_path)
     paths = report(hostile_scenario(), hostile_strategies(), tmp_path / "report")
@@ -200,6 +202,7 @@ LAYOUT_PROBE = """<script>addEventListener("load", () => {
 });</script>"""
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("width", [390, 1280])
 def test_html_fits_a_phone_and_a_desktop_screen(made, tmp_path, width) -> None:
     """Nothing but a table's own scroll box is wider than the screen (headless Chromium keeps a

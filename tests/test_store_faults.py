@@ -114,6 +114,7 @@ def test_fingerprints_cover_closures_globals_defaults_and_state(monkeypatch: pyt
     assert [b != a for b, a in zip(before, after, strict=True)] == [True] * 5
 
 
+@pytest.mark.slow
 def test_fingerprints_are_the_same_in_every_process(tmp_path: Path) -> None:
     # a set constant (iteration order varies with the hash seed) and a nested code object (its
     # repr carries a memory address)
@@ -224,6 +225,7 @@ def _at_once(calls: list[Callable[[], Any]]) -> list[BaseException | None]:
     return [future.exception() for future in futures]
 
 
+@pytest.mark.slow
 def test_fifty_simultaneous_starts_all_succeed(tmp_path: Path) -> None:
     for attempt in range(5):
         folder = tmp_path / f"store{attempt}"
@@ -252,6 +254,7 @@ def _sweep_in_a_process(folder: Path, barrier: Any, out: Any) -> None:
     out.put(result.risk.to_json())
 
 
+@pytest.mark.slow
 def test_simultaneous_sweeps_in_processes_all_succeed(tmp_path: Path, scenario: bs.Scenario) -> None:
     folder = tmp_path / "store"
     context = multiprocessing.get_context("fork")
@@ -385,6 +388,7 @@ def _workers_of(process: subprocess.Popen[bytes]) -> list[psutil.Process]:
     raise AssertionError("the sweep started no worker processes")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGKILL])
 def test_an_interrupted_or_killed_sweep_leaves_no_workers(how: signal.Signals) -> None:
     process = subprocess.Popen([sys.executable, "-c", LONG_SWEEP], stderr=subprocess.DEVNULL)

@@ -122,6 +122,7 @@ def test_the_swedish_sources_table_labels_every_parameter(swedish_report: Path) 
     assert [n.item for n, label in zip(S.notes, labels, strict=True) if label == n.item] == []  # all labelled
 
 
+@pytest.mark.slow
 def test_the_swedish_report_in_a_browser(swedish_report: Path, tmp_path: Path) -> None:
     """What Chromium shows of the Swedish report: the glossary (Ordlista), one colour scale for the
     coverage of both strategies, a fan chart per strategy and committee, and no English words."""

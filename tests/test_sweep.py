@@ -49,6 +49,7 @@ def test_processes_give_the_same_numbers(scenario: bs.Scenario, local: sweep_mod
     pd.testing.assert_frame_equal(other.summary, local.summary, check_exact=True)
 
 
+@pytest.mark.slow
 def test_local_dask_cluster_gives_the_same_numbers(scenario: bs.Scenario, local: sweep_module.SweepResult) -> None:
     distributed = pytest.importorskip("distributed")
     with (

@@ -130,6 +130,7 @@ def one_line_of_error(code: int, output: str, message: str) -> None:
     assert len(errors) == 1 and message in errors[0], output
 
 
+@pytest.mark.slow
 def test_every_system_refusal_is_one_line_of_error_and_leaves_nothing(shared: Path, monkeypatch) -> None:
     """The audit's D4: a read-only output folder or working folder, an unreadable table, a folder
     that cannot be entered, a file-size limit, a name too long, a store that is a file."""
@@ -181,6 +182,7 @@ def test_every_system_refusal_is_one_line_of_error_and_leaves_nothing(shared: Pa
     assert (shared / "a file").read_text(encoding="utf-8") == "mine"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("mount") is None, reason="needs mount")
 def test_a_full_disk_is_one_line_of_error_and_leaves_nothing(tmp_path: Path) -> None:
     """The audit's D4 on a real full disk: a 64 kB memory file system, where the machine lets a
@@ -253,6 +255,7 @@ def test_one_run_per_folder(tmp_path: Path) -> None:
     assert runner.invoke(app, ["run", str(TOWN), "--out", str(out)]).exit_code == 0
 
 
+@pytest.mark.slow
 def test_sigterm_leaves_the_previous_state(tmp_path: Path) -> None:
     out = tmp_path / "run"
     code = (
