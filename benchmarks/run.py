@@ -5,7 +5,8 @@
 It prints Markdown tables: committee-years per second of the vectorised engine against the plain
 Python loop of the same model (budgetsim.reference); end-to-end Monte Carlo against two ceilings
 measured in the same run (drawing the random numbers the engine consumes, and a minimal fused
-incremental + volume update); how the time per committee-year grows with draws and committees;
+incremental + volume update); Monte Carlo inside Borås's budget process beside the fused loop; how
+the time per committee-year grows with draws and committees;
 peak memory of a large chunked run; and what a sweep point costs when it re-uses the compiled
 scenario and the drawn numbers. One committee-year is one committee's frame (and need and cost) in
 one budget year of one draw. Times are CPU seconds of this process (best of a few runs), so other
@@ -117,6 +118,28 @@ def engine_rate(scenario: bs.Scenario, draws: int) -> float:
 def monte_carlo_seconds(scenario: bs.Scenario, draws: int, repeat: int = 3) -> float:
     """End to end, drawing every number afresh (the draw cache emptied before each run)."""
     return best_of(lambda: bs.monte_carlo(scenario, STRATEGY, draws=draws, seed=1), repeat, DRAW_CACHE.clear)
+
+
+def process_rates(scenario: bs.Scenario, draws: int, repeat: int) -> dict[str, float]:
+    """Committee-years per second of Monte Carlo of the current model without a process (the fused
+    loop), inside Borås's budget process (what `budgetsim compare --draws` runs), and of the whole
+    comparison the command line runs (every strategy of the dataset, in its process)."""
+    dataset = bs.dataset("boras")
+    process = dataset.process("boras_practice")
+    strategies = dataset.strategies(scenario)
+    cy = committee_years(scenario, draws)
+    fused = best_of(lambda: bs.monte_carlo(scenario, STRATEGY, draws=draws, seed=1), repeat, DRAW_CACHE.clear)
+    inside = best_of(
+        lambda: bs.monte_carlo(scenario, STRATEGY, process=process, draws=draws, seed=1), repeat, DRAW_CACHE.clear
+    )
+    whole = best_of(
+        lambda: bs.compare_monte_carlo(scenario, strategies, process, draws=draws, seed=1), 1, DRAW_CACHE.clear
+    )
+    return {
+        "current model, no process (fused loop)": cy / fused,
+        "current model, inside boras_practice": cy / inside,
+        f"the standard comparison ({len(strategies)} strategies) inside boras_practice": len(strategies) * cy / whole,
+    }
 
 
 def numbers_per_draw(layout: Layout) -> tuple[int, int]:
@@ -249,6 +272,11 @@ def main() -> None:
             f"| {draws:,} draws | {rate:,.0f} | {rng:,.0f} | {rate / rng:.0%} | {kernel:,.0f} | {rate / kernel:.0%} "
             f"| {both:,.0f} | {rate / both:.0%} |"
         )
+
+    draws = 2_000 if quick else 10_000
+    print(f"\n| Monte Carlo, Borås, {draws:,} draws | committee-years / s |\n|---|---:|")
+    for label, rate in process_rates(boras, draws, repeat).items():
+        print(f"| {label} | {rate:,.0f} |")
 
     print("\n| Monte Carlo end to end | draws | committees x years | ns per committee-year |\n|---|---:|---:|---:|")
     per_draws = []

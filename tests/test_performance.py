@@ -80,6 +80,18 @@ def test_only_the_built_in_rules_take_the_fused_loop() -> None:
     assert kernels.fusable(lambda ctx: {"flat": 0.01 * ctx.last_frame}) is None
 
 
+def test_the_fused_loop_implements_every_field_of_its_rules(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A field added to Incremental or VolumeUplift fails here until the fused loop handles it;
+    meanwhile such a rule runs the general loop, which honours the field."""
+    for rule, implemented in kernels.IMPLEMENTS.items():
+        assert set(rule.model_fields) == implemented, (
+            f"{rule.__name__}: the fused loop does not handle {set(rule.model_fields) - implemented}"
+        )
+    monkeypatch.setitem(kernels.IMPLEMENTS, Incremental, frozenset({"name"}))  # as if additions were new
+    assert kernels.fusable(Incremental()) is None and kernels.fusable(CURRENT) is None
+    assert kernels.fusable(VolumeUplift()) is not None
+
+
 def test_a_chunk_with_numbers_that_are_not_finite_goes_to_the_general_loop(scenario: bs.Scenario) -> None:
     arrays = sample(bs.engine.compile_scenario(scenario), scenario.uncertainty, 0, 50, seed=1)
     shock = arrays.population_shock.copy()

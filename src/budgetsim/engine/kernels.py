@@ -15,6 +15,7 @@ names the failing component).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
@@ -30,17 +31,28 @@ from budgetsim.strategies.volume import VolumeUplift
 
 Part = Incremental | VolumeUplift
 
+#: The fields of each rule the fused loop implements. A rule with a field not listed here (one added
+#: later) runs the general loop, which honours it; a test fails until the fused loop handles it too.
+IMPLEMENTS: dict[type, frozenset[str]] = {
+    Incremental: frozenset({"additions", "name"}),
+    VolumeUplift: frozenset({"committees", "basis", "correct_forecast_errors", "settle_on_outcome", "name"}),
+}
+
 
 def fusable(strategy: StrategyLike) -> tuple[Part, ...] | None:
     """The parts of ``strategy`` if the fused loop runs it: incremental frames, volume uplift
-    (without settlement on outcomes), or both combined; otherwise None."""
+    (without settlement on outcomes), or both combined, each with only the fields it implements
+    (:data:`IMPLEMENTS`); otherwise None."""
     parts = strategy.parts if type(strategy) is Combined else (strategy,)
     kinds = [type(p) for p in parts]
-    if not parts or len(set(kinds)) != len(kinds) or not set(kinds) <= {Incremental, VolumeUplift}:
+    if not parts or len(set(kinds)) != len(kinds) or not set(kinds) <= set(IMPLEMENTS):
         return None
-    if any(isinstance(p, VolumeUplift) and p.settle_on_outcome for p in parts):
+    fused = cast(tuple[Part, ...], tuple(parts))
+    if any(not set(type(p).model_fields) <= IMPLEMENTS[type(p)] for p in fused):
         return None
-    return tuple(parts)  # type: ignore[arg-type]
+    if any(isinstance(p, VolumeUplift) and p.settle_on_outcome for p in fused):
+        return None
+    return fused
 
 
 @dataclass(frozen=True, eq=False)
@@ -149,7 +161,7 @@ def _volume_terms(arrays: ScenarioArrays, rule: VolumeUplift, keep: bool) -> Vol
     else:
         k0, k1, k2 = (arrays.known_at(offset) for offset in KNOWN_OFFSETS)
         current, previous = (k1 + k2) / 2, (k0 + k1) / 2
-    prices = (arrays.driver_price * rule._covered(arrays)[:, None]).T  # (B, C) base-year SEK
+    prices = (arrays.driver_price * rule.covered(arrays)[:, None]).T  # (B, C) base-year SEK
     levels = [BudgetContext(arrays, t, arrays.base_frame).price_level for t in range(T)]
 
     def value(t: int, population: np.ndarray) -> np.ndarray:  # as the rule's value(): (D, B) -> (D, C)
@@ -165,5 +177,5 @@ def _volume_terms(arrays: ScenarioArrays, rule: VolumeUplift, keep: bool) -> Vol
         uncorrected += previous[:, :1]
         paid = current if rule.correct_forecast_errors else uncorrected
         info["volume_uncorrected_error"] = np.stack([value(t, uncorrected[:, t] - current[:, t]) for t in range(T)])
-        info["volume_outcome_error"] = np.stack([value(t, paid[:, t] - rule._outcome(arrays, t)) for t in range(T)])
+        info["volume_outcome_error"] = np.stack([value(t, paid[:, t] - rule.outcome(arrays, t)) for t in range(T)])
     return VolumeTerms(changes, info)

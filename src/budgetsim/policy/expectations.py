@@ -32,10 +32,7 @@ from budgetsim.core.text import LANGUAGES, number, tr
 from budgetsim.metrics import MONEY_METRICS
 from budgetsim.scenario.base import Model, Text
 
-#: What an expectation can look at, by kind, and the names each kind knows without running.
-QUANTITIES = ("frame", "need", "cost", "result", "coverage")
-RISKS = ("prob_deficit", "expected_deficit", "expected_coverage")
-INVARIANTS = ("components_sum_to_frames", "budget_neutral")
+#: What an expectation can look at (one of these fields of :class:`Expectation`).
 KINDS = ("quantity", "component", "diagnostic", "metric", "risk", "invariant")
 #: Money quantities (compared in SEK, tkr or MSEK); the rest are shares or plain numbers.
 MONEY = {"frame", "need", "cost", "result", "expected_deficit", "expected_deficits", *MONEY_METRICS}

@@ -146,7 +146,8 @@ class VolumeUplift(Strategy, tag="volume"):
             + f"{tr(language, 'Not covered', 'Omfattas inte')}: {', '.join(others) or '-'}."
         )
 
-    def _covered(self, arrays: ScenarioArrays) -> np.ndarray:
+    def covered(self, arrays: ScenarioArrays) -> np.ndarray:
+        """(C,) which committees the rule pays a volume uplift to."""
         if self.committees is None:
             return np.ones(len(arrays.committees), dtype=bool)
         return np.isin(np.array(arrays.committees), list(self.committees))
@@ -158,7 +159,7 @@ class VolumeUplift(Strategy, tag="volume"):
             current, previous = known[:, :, 2], known[:, :, 1]
         else:
             current, previous = (known[:, :, 1] + known[:, :, 2]) / 2, (known[:, :, 0] + known[:, :, 1]) / 2
-        prices = (a.driver_price * self._covered(a)[:, None]).T  # (B, C) base-year SEK
+        prices = (a.driver_price * self.covered(a)[:, None]).T  # (B, C) base-year SEK
         level = ctx.price_level  # (D|1, C)
 
         def value(population: np.ndarray) -> np.ndarray:  # (D|1, B) -> (D|1, C) SEK at this year's prices
@@ -166,7 +167,7 @@ class VolumeUplift(Strategy, tag="volume"):
 
         uncorrected_level = previous[:, 0] + (current - previous).sum(axis=1)
         changes = {"volume": value(current[:, -1] - previous[:, -1])}
-        outcome = self._outcome(a, ctx.t)
+        outcome = self.outcome(a, ctx.t)
         paid = uncorrected_level
         if self.correct_forecast_errors:
             revision = previous[:, -1] - current[:, -2] if ctx.t > 0 else np.zeros_like(previous[:, -1])
@@ -176,19 +177,19 @@ class VolumeUplift(Strategy, tag="volume"):
             growth = current[:, -1] - previous[:, -1]
             if ctx.t > 0:
                 before = (
-                    self._outcome(a, ctx.t - 2) + current[:, -2] - previous[:, -2]
+                    self.outcome(a, ctx.t - 2) + current[:, -2] - previous[:, -2]
                     if ctx.t > 1
                     else previous[:, 0] + current[:, 0] - previous[:, 0]
                 )
-                changes["volume_settlement"] = value(self._outcome(a, ctx.t - 1) - before)
-            paid = (self._outcome(a, ctx.t - 1) if ctx.t > 0 else previous[:, 0]) + growth
+                changes["volume_settlement"] = value(self.outcome(a, ctx.t - 1) - before)
+            paid = (self.outcome(a, ctx.t - 1) if ctx.t > 0 else previous[:, 0]) + growth
         info = {
             "volume_uncorrected_error": value(uncorrected_level - current[:, -1]),
             "volume_outcome_error": value(paid - outcome),
         }
         return Allocation(changes, info)
 
-    def _outcome(self, a: ScenarioArrays, t: int) -> np.ndarray:
+    def outcome(self, a: ScenarioArrays, t: int) -> np.ndarray:
         """(D|1, B) the outcome population of budget year index ``t`` on this rule's basis."""
         if self.basis == "forecast":
             return a.outcome_population[:, t + 1]
