@@ -5,6 +5,7 @@ words once ``language="sv"`` is asked for."""
 import html
 import re
 import subprocess
+import tempfile
 from pathlib import Path
 
 import matplotlib
@@ -168,3 +169,31 @@ def test_compare_prints_in_swedish_and_explain_takes_a_path(tmp_path: Path) -> N
         assert f"VÄN, {year}: från föregående års ram till årets (nuvarande modell)" in explained.output
     twice = runner.invoke(app, ["explain", "VÄN", str(folder()), "--run-file", str(tmp_path)])
     assert twice.exit_code == 2 and "give the input once" in twice.output
+
+
+def test_the_description_is_true_to_the_run() -> None:
+    """Each rule once, the prices of the years the run uses (FSK's 2026 list price uplifted by its
+    cost mix: 157,000 x (1 + 0.75 x 3.5 % + 0.25 x 2 %) = 161,906.25 in 2027), no rule that covers
+    no committee, and numbers in Swedish form."""
+    from budgetsim.formats.template import write_template
+    from budgetsim.io import load_municipality
+    from budgetsim.strategies.presets import standard_comparison
+
+    town = load_municipality(write_template(Path(tempfile.mkdtemp()) / "town"))
+    current = standard_comparison(town)["current"]
+    text = bs.describe(town, current, None, "sv")
+    assert text.count("**À-prislista.**") == 1 and "*FSK, SKOL:* **À-prislista.**" in text
+    assert "- FSK (Förskolenämnden): 1-5: 2025 152 000 kr, 2026 157 000 kr, 2027 161 906 kr*, 2028 166 966 kr*" in text
+    assert round(157_000 * (1 + 0.75 * 0.035 + 0.25 * 0.02)) == 161_906
+    # the run pays those prices: FSK's frame in 2027 is the 2027 price times its budget population
+    result = bs.simulate(town, current)
+    band, year = [b.label for b in result.arrays.bands].index("1-5"), list(result.arrays.years).index(2027)
+    known = result.arrays.known_population[0, year, 1:, band]  # the year-end counts around 2027, as known then
+    frame = result.frames.query("committee == 'FSK' and year == 2027").frame.iloc[0]
+    assert frame == pytest.approx(161_906.25 * known.mean(), rel=1e-12)
+    # a volume uplift that covers nobody is not described; a need index is written the Swedish way
+    no_drivers = town.replace(committees=tuple(c.model_copy(update={"volume_drivers": ()}) for c in town.committees))
+    assert "Volymuppräkning" not in bs.describe(no_drivers, bs.strategies.boras_current(), None, "sv")
+    indexed = town.replace_committee("OMS", need=town.committee("OMS").need.model_copy(update={"need_index": 1.02}))
+    described = bs.describe(indexed, bs.strategies.needs_based(), None, "sv")
+    assert "behovsindex 1,02" in described and "1.02" not in described

@@ -123,7 +123,8 @@ class Combined(Strategy, tag="combine"):
             check_strategy(part, arrays)
 
     def describe(self, scenario: Scenario, language: str = "en") -> str:
-        return "\n\n".join(describe_rule(p, scenario, language) for p in self.parts)
+        """Each part that applies to some committee (a part describing itself as "" applies to none)."""
+        return "\n\n".join(text for p in self.parts if (text := describe_rule(p, scenario, language)))
 
     def __call__(self, ctx: BudgetContext) -> Allocation:
         return merge((as_allocation(part(ctx)), 1.0) for part in self.parts)

@@ -97,6 +97,16 @@ def number(value: float, digits: int = 1, language: str = "en") -> str:
     return text.replace(",", " ").replace(".", ",") if language == "sv" else text
 
 
+def short(value: float, language: str = "en") -> str:
+    """A number in its shortest form, with the language's decimal sign: 1.02 -> '1,02' in Swedish.
+
+    >>> short(1.02, "sv"), short(0.5), short(1e-05, "sv")
+    ('1,02', '0.5', '1e-05')
+    """
+    text = f"{value:g}"
+    return text.replace(".", ",") if language == "sv" else text
+
+
 def msek(value: float, language: str = "en") -> str:
     """An amount in millions: '1,380.4 MSEK', in Swedish '1 380,4 mnkr'."""
     text = f"{value / 1e6:,.1f}"

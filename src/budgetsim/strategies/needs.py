@@ -25,7 +25,7 @@ from budgetsim.core.context import Allocation, BudgetContext
 from budgetsim.core.money import apportion
 from budgetsim.core.registry import Example, StrategyRef
 from budgetsim.core.strategy import Strategy, display_name
-from budgetsim.core.text import pct, sek, tr
+from budgetsim.core.text import pct, sek, short, tr
 from budgetsim.scenario import Scenario
 from budgetsim.strategies.base import ADDITIONS, check_total, total_of
 from budgetsim.strategies.incremental import Incremental
@@ -83,7 +83,7 @@ class NeedsBased(Strategy, tag="needs_based"):
             f"{c.id}: "
             + ", ".join(f"{w.label} {sek(w.weight, language)}" for w in c.need.weights)
             + (
-                f" × {tr(language, 'need index', 'behovsindex')} {c.need.need_index:g}"
+                f" × {tr(language, 'need index', 'behovsindex')} {short(c.need.need_index, language)}"
                 if c.need.need_index != 1
                 else ""
             )
@@ -115,7 +115,7 @@ class NeedsBased(Strategy, tag="needs_based"):
             text += " " + tr(
                 language,
                 f"Frames are rounded to {self.round_to:g} SEK and sum to the total exactly.",
-                f"Ramarna avrundas till {self.round_to:g} kr och summerar exakt till totalen.",
+                f"Ramarna avrundas till {short(self.round_to, 'sv')} kr och summerar exakt till totalen.",
             )
         return text
 

@@ -23,7 +23,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from budgetsim.core.arrays import KNOWN_OFFSETS, ScenarioArrays
+from budgetsim.core.arrays import KNOWN_OFFSETS, ScenarioArrays, compile_scenario
 from budgetsim.core.components import Component
 from budgetsim.core.context import Allocation, BudgetContext
 from budgetsim.core.need import mix_rate
@@ -35,6 +35,21 @@ from budgetsim.strategies.base import ADDITIONS
 
 PREFIX = "per_capita"
 BASES: tuple[PriceBasis, ...] = ("forecast", "mean", "outcome")
+
+
+def band_prices(arrays: ScenarioArrays, t: int) -> np.ndarray:
+    """(D|1, C, B) price per inhabitant of each band in year index ``t`` (0 = base year), at that
+    year's prices: the price list's, uplifted from the last listed year by the committee's cost mix
+    with the rates frames are built on, or else the volume driver's base-year price, uplifted."""
+    a = arrays
+    rates = mix_rate(a, a.wage_uplift[:, :, None], a.price_uplift[:, :, None])
+    levels = np.concatenate([np.ones_like(rates[:, :1]), np.cumprod(1 + rates, axis=1)], axis=1)  # (D|1, T+1, C)
+    listed = a.list_from[t]  # (C, B)
+    since = np.stack([levels[:, np.maximum(listed[c], 0), c] for c in range(len(a.committees))], axis=1)
+    uplift = levels[:, t, :, None] / since  # from the listed year to year t
+    from_list = a.list_price[t] * uplift
+    from_driver = a.driver_price * levels[:, t, :, None]
+    return np.where(listed >= 0, from_list, from_driver)
 
 
 class PerCapita(Strategy, tag="per_capita"):
@@ -92,19 +107,6 @@ class PerCapita(Strategy, tag="per_capita"):
                 f"not known for budget year(s) {arrays.years[unknown].tolist()}"
             )
 
-    def prices(self, ctx: BudgetContext, t: int) -> np.ndarray:
-        """(D|1, C, B) price per inhabitant of each band in year index ``t`` (0 = base year), at
-        that year's prices."""
-        a = ctx.arrays
-        rates = mix_rate(a, a.wage_uplift[:, : ctx.t + 1, None], a.price_uplift[:, : ctx.t + 1, None])
-        levels = np.concatenate([np.ones_like(rates[:, :1]), np.cumprod(1 + rates, axis=1)], axis=1)  # (D|1, t+2, C)
-        listed = a.list_from[t]  # (C, B)
-        since = np.stack([levels[:, np.maximum(listed[c], 0), c] for c in range(len(a.committees))], axis=1)
-        uplift = levels[:, t, :, None] / since  # from the listed year to year t
-        from_list = a.list_price[t] * uplift
-        from_driver = a.driver_price * levels[:, t, :, None]
-        return np.where(listed >= 0, from_list, from_driver)
-
     def population(self, ctx: BudgetContext, basis: str, offset: int) -> np.ndarray:
         """(D|1, B) the budget population of year ``year + offset`` (offset 0 or -1) on ``basis``,
         as known at this budget (``"outcome"``: the outcome year-end count, known after the year)."""
@@ -118,7 +120,7 @@ class PerCapita(Strategy, tag="per_capita"):
         a = ctx.arrays
         covered = self._covered(a)
         bases = self._bases(a)
-        now, before = self.prices(ctx, ctx.t + 1), self.prices(ctx, ctx.t)
+        now, before = band_prices(a, ctx.t + 1), band_prices(a, ctx.t)
         D = max(now.shape[0], ctx.last_frame.shape[0])
         amount_now = np.zeros((D, len(a.committees), len(a.bands)))
         amount_before = np.zeros_like(amount_now)
@@ -140,6 +142,8 @@ class PerCapita(Strategy, tag="per_capita"):
         return Allocation(changes)
 
     def describe(self, scenario: Scenario, language: str = "en") -> str:
+        """The rule and, for each committee it covers, the price of each band in each budget year
+        as the run uses it (``*``: uplifted from the last listed price by the cost mix)."""
         bases = {
             "forecast": tr(language, "the forecast for the budget year", "prognosen för budgetåret"),
             "mean": tr(
@@ -149,25 +153,32 @@ class PerCapita(Strategy, tag="per_capita"):
             ),
             "outcome": tr(language, "the outcome, settled after the year", "utfallet, avräknat efter året"),
         }
-        lines = []
-        for c in scenario.committees:
-            if self.committees is not None and c.id not in self.committees:
+        a = compile_scenario(scenario)
+        covered, basis = self._covered(a), self._bases(a)
+        prices = [band_prices(a, t)[0] for t in range(1, len(a.years) + 1)]  # per budget year: (C, B)
+        lines, uplifted = [], False
+        for i, cid in enumerate(a.committees):
+            bands = [b for b in range(len(a.bands)) if covered[i] and any(p[i, b] > 0 for p in prices)]
+            if not bands:
                 continue
-            listed = c.price_list.prices if c.price_list is not None else ()
-            if not listed and not c.volume_drivers:
-                continue
-            basis = self.basis or (c.price_list.basis if c.price_list is not None else "mean")
-            first = {p.label: p for p in sorted(listed, key=lambda p: p.year, reverse=True)}
-            prices = ", ".join(f"{p.label} {sek(p.price, language)} ({p.year})" for p in first.values()) or ", ".join(
-                f"{d.label} {sek(d.price, language)}" for d in c.volume_drivers
-            )
-            lines.append(f"- {c.id} ({c.name}): {prices}; {tr(language, 'on', 'på')} {bases[basis]}.")
-        return (
-            tr(
-                language,
-                "**Per-capita price list.** Each committee gets the price per inhabitant of each age band times the band's budget population:",
-                "**À-prislista.** Varje nämnd får à-priset för varje åldersgrupp gånger gruppens budgetbefolkning:",
-            )
-            + "\n"
-            + "\n".join(lines)
+            shown = []
+            for b in bands:
+                years = []
+                for t, (year, p) in enumerate(zip(a.years, prices, strict=True), start=1):
+                    mark = "" if a.list_from[t, i, b] == t else "*"
+                    uplifted = uplifted or bool(mark)
+                    years.append(f"{year} {sek(float(p[i, b]), language)}{mark}")
+                shown.append(f"{a.bands[b].label}: {', '.join(years)}")
+            name = scenario.committee(cid).name
+            lines.append(f"- {cid} ({name}): {'; '.join(shown)}; {tr(language, 'on', 'på')} {bases[basis[i]]}.")
+        head = tr(
+            language,
+            "**Per-capita price list.** Each committee gets the price per inhabitant of each age band times the band's budget population:",
+            "**À-prislista.** Varje nämnd får à-priset för varje åldersgrupp gånger gruppens budgetbefolkning:",
         )
+        note = tr(
+            language,
+            "\n\n\\* uplifted from the last listed price (or the volume driver's base-year price) by the committee's cost mix.",
+            "\n\n\\* uppräknat från det senast beslutade à-priset (eller volymuppräkningens basårspris) med nämndens kostnadsmix.",
+        )
+        return head + "\n" + "\n".join(lines) + (note if uplifted else "")

@@ -8,7 +8,7 @@ import numpy as np
 from pydantic import Field
 
 from budgetsim.core.arrays import ScenarioArrays
-from budgetsim.core.context import Allocation, BudgetContext, as_allocation, check_strategy
+from budgetsim.core.context import Allocation, BudgetContext, StrategyLike, as_allocation, check_strategy
 from budgetsim.core.registry import Example, StrategyRef
 from budgetsim.core.strategy import Strategy, describe_rule, display_name, merge
 from budgetsim.core.text import term, tr
@@ -66,18 +66,23 @@ class PerCommittee(Strategy, tag="per_committee"):
         return "; ".join([*parts, f"{tr(language, 'others', 'övriga')}: {rest}"])
 
     def describe(self, scenario: Scenario, language: str = "en") -> str:
-        parts = [f"- {c}: {describe_rule(s, scenario, language)}" for c, s in self.rules.items()]
+        """Each rule once, headed by the committees that follow it, then the others' rule."""
+        groups: list[tuple[list[str], StrategyLike]] = []
+        for committee, strategy in self.rules.items():
+            same = next((ids for ids, other in groups if other is strategy or other == strategy), None)
+            if same is None:
+                groups.append(([committee], strategy))
+            else:
+                same.append(committee)
+        parts = [f"*{', '.join(ids)}:* {describe_rule(s, scenario, language)}" for ids, s in groups]
         rest = (
             describe_rule(self.default, scenario, language)
             if self.default
             else tr(language, "last year's frame", "föregående års ram")
         )
-        parts.append(f"- {tr(language, 'Other committees', 'Övriga nämnder')}: {rest}")
-        return (
-            tr(language, "**Different rules for different committees:**", "**Olika regler för olika nämnder:**")
-            + "\n"
-            + "\n".join(parts)
-        )
+        parts.append(f"*{tr(language, 'Other committees', 'Övriga nämnder')}:* {rest}")
+        heading = tr(language, "**Different rules for different committees.**", "**Olika regler för olika nämnder.**")
+        return "\n\n".join([heading, *parts])
 
     def check(self, arrays: ScenarioArrays) -> None:
         unknown = sorted(set(self.rules) - set(arrays.committees))

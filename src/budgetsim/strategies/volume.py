@@ -106,9 +106,13 @@ class VolumeUplift(Strategy, tag="volume"):
                 )
 
     def describe(self, scenario: Scenario, language: str = "en") -> str:
+        """The rule and the committees it covers with their drivers; "" when it covers none (a
+        description lists only the rules that apply)."""
         covered = [
             c for c in scenario.committees if c.volume_drivers and (self.committees is None or c.id in self.committees)
         ]
+        if not covered:
+            return ""
         drivers = "; ".join(
             f"{c.id} ({c.name}): "
             + ", ".join(f"{d.label} {tr(language, 'at', 'à')} {sek(d.price, language)}" for d in c.volume_drivers)
