@@ -241,3 +241,19 @@ def test_sources_for_a_run_file_on_a_scenario_file(tmp_path) -> None:
     assert result.exit_code == 0 and "the scenario gives no sources" in result.output
     boras = CliRunner().invoke(app, ["sources", "--dataset", "boras"])
     assert boras.exit_code == 0 and "committees.GSN.base_frame" in boras.output
+
+
+def test_save_run_writes_the_scenario_it_was_given(tmp_path) -> None:
+    """A Scenario goes beside the run file, a folder is referred to relative to it, and the
+    dataset's name only when that is what was asked for."""
+    from budgetsim.formats.template import write_template
+
+    mine = bs.boras().replace_committee("IFN", base_frame=600e6)
+    (tmp_path / "runs").mkdir()
+    run = save_run(tmp_path / "runs" / "mine.yaml", {"current": CURRENT}, scenario=mine)
+    assert "scenario: mine.scenario.yaml" in run.read_text(encoding="utf-8")
+    assert load_run(run).scenario.committee("IFN").base_frame == 600e6
+    town = write_template(tmp_path / "town")
+    run = save_run(tmp_path / "runs" / "town.yaml", {"current": CURRENT}, scenario=town)
+    assert "scenario: ../town" in run.read_text(encoding="utf-8") and load_run(run).scenario.name == "Exempelby"
+    assert "scenario: boras" in save_run(tmp_path / "b.yaml", {"current": CURRENT}).read_text(encoding="utf-8")

@@ -13,6 +13,7 @@ transition rule's ``inner``, a needs-based ``total``) or nest inline::
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,7 +24,7 @@ from budgetsim.core.arrays import compile_scenario
 from budgetsim.core.context import StrategyLike
 from budgetsim.core.registry import Reference, Rule, build, link_rules, rules_schema
 from budgetsim.datasets.registry import DEFAULT, Dataset, datasets
-from budgetsim.formats.documents import load_scenario, read_document, renamed, save_document, validated
+from budgetsim.formats.documents import load_scenario, read_document, renamed, save_document, save_scenario, validated
 from budgetsim.formats.municipality import load_municipality
 from budgetsim.process.rules import BudgetProcess
 from budgetsim.process.runtime import compile_process
@@ -226,21 +227,32 @@ def load_run(path: str | Path) -> LoadedRun:
 def save_run(
     path: str | Path,
     strategies: Mapping[str, StrategyLike],
-    scenario: str = DEFAULT,
+    scenario: str | Path | Scenario = DEFAULT,
     process: str | BudgetProcess | None = None,
     draws: int | None = None,
     seed: int = 0,
 ) -> Path:
     """Write a run file (YAML or JSON by the file's ending) for registered strategies; strategies
-    nested in others and named here are written by name.
+    nested in others and named here are written by name. ``scenario``: a registered dataset's
+    name, a folder or file (written relative to the run file), or a :class:`Scenario`, which is
+    written beside the run file as ``<name>.scenario.yaml`` so the run file runs what was given.
 
     >>> import budgetsim as bs, pathlib, tempfile
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "run.yaml"
     >>> _ = save_run(path, {"floor": bs.transitions.FloorWithDamping(bs.strategies.needs_based(), floor=-0.01)})
     >>> load_run(path).strategies["floor"] == bs.transitions.FloorWithDamping(bs.strategies.needs_based(), floor=-0.01)
     True
+    >>> mine = bs.boras().replace(name="Borås, 1 % efficiency")
+    >>> load_run(save_run(path, {"current": bs.strategies.boras_current()}, scenario=mine)).scenario == mine
+    True
     """
-    data: dict[str, Any] = {"scenario": scenario, "strategies": strategy_specs(strategies)}
+    path = Path(path)
+    beside = path.with_name(f"{path.stem}.scenario.yaml")
+    if isinstance(scenario, Scenario):
+        named = beside.name
+    else:
+        named = os.path.relpath(scenario, path.parent) if isinstance(scenario, Path) else scenario
+    data: dict[str, Any] = {"scenario": named, "strategies": strategy_specs(strategies)}
     if process is not None:
         data["process"] = (
             process if isinstance(process, str) else process.model_dump(mode="json", exclude_defaults=True)
@@ -250,6 +262,8 @@ def save_run(
     if seed:
         data["seed"] = seed
     RunFile.model_validate(data)
+    if isinstance(scenario, Scenario):  # only once the run file is known to be valid
+        save_scenario(scenario, beside)
     return save_document(data, path)
 
 
