@@ -133,3 +133,30 @@ def test_a_sweep_value_that_does_not_validate_is_named_in_plain_words() -> None:
     message = str(caught.value)
     assert message.startswith("economy.result_target = nan: economy.result_target:")
     assert "errors.pydantic.dev" not in message and "[type=" not in message
+
+
+def test_paths_take_the_folders_column_names(scenario: bs.Scenario) -> None:
+    """A sweep path may use the municipality folder's column names for the values they hold."""
+    from budgetsim.io.overrides import override
+
+    for column, model in (
+        ("committees.VÄN.wage_share", "committees.VÄN.cost_mix.wages"),
+        ("committees.VÄN.internal_services_share", "committees.VÄN.cost_mix.internal_services"),
+        ("committees.VÄN.need_index", "committees.VÄN.need.need_index"),
+        ("spending_adaptation", "economy.spending_adaptation"),
+    ):
+        assert override(scenario, column, 0.25) == override(scenario, model, 0.25), column
+    with pytest.raises(ValueError, match=r"no committees.VÄN.price_list \(none given\)"):
+        override(scenario, "committees.VÄN.price_basis", "mean")
+
+
+def test_a_store_without_the_scale_extra_gives_the_install_hint(scenario: bs.Scenario, tmp_path, monkeypatch) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "pyarrow" else real(name, *a))
+    with pytest.raises(
+        ImportError, match=r"a sweep store needs pyarrow: in a clone of budgetsim run pip install '\.\[scale\]'"
+    ):
+        sweep(scenario, {}, {"current": bs.strategies.boras_current()}, draws=10, store=tmp_path / "store")
+    assert not (tmp_path / "store").exists()

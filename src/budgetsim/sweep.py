@@ -16,6 +16,7 @@ import contextlib
 import copyreg
 import dataclasses
 import hashlib
+import importlib.util
 import itertools
 import os
 import sys
@@ -33,6 +34,7 @@ from pydantic import BaseModel
 
 from budgetsim.core.context import StrategyLike
 from budgetsim.core.registry import Rule
+from budgetsim.core.text import install_hint
 from budgetsim.process.rules import BudgetProcess
 from budgetsim.result import monte_carlo
 from budgetsim.scenario import Scenario
@@ -141,6 +143,9 @@ def sweep(
 
     writer = None
     if store is not None:
+        missing = [m for m in ("pyarrow", "duckdb") if importlib.util.find_spec(m) is None]
+        if missing:
+            raise ImportError(install_hint("scale", f"a sweep store needs {' and '.join(missing)}"))
         writer = SweepStore(Path(store))
         writer.open(manifest(tasks, draws, seed))
         tasks = [t for t in tasks if not writer.done(t.point.index)]
@@ -354,7 +359,7 @@ def _execute(
         try:
             from tqdm import tqdm
         except ImportError:
-            raise ImportError("progress=True needs tqdm: pip install 'budgetsim[scale]'") from None
+            raise ImportError(install_hint("scale", "progress=True needs tqdm")) from None
         bar = tqdm(total=len(tasks), desc="sweep", unit="point")
     try:
         with contextlib.closing(_results(tasks, executor, workers)) as results:

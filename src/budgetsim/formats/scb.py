@@ -226,7 +226,9 @@ def _population(path: Path, table: pd.DataFrame, title: str, region: str | None)
             if table.empty:
                 raise ScbError(f"{path}: no region {region!r}; the file has {', '.join(regions)}")
         elif len(regions) > 1:
-            raise ScbError(f"{path}: {len(regions)} regions ({', '.join(regions[:4])}, ...); name one with region=")
+            raise ScbError(
+                f"{path}: {len(regions)} regions ({', '.join(regions[:4])}, ...); name one with --region (region= in Python)"
+            )
     forecast = re.search(r"BE0401|prognos|forecast", title, re.IGNORECASE) is not None
     parsed = []
     for i, row in enumerate(table.itertuples(index=False)):

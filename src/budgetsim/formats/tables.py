@@ -288,6 +288,21 @@ TABLES: dict[str, Table] = {
 }
 
 
+#: Where a column's value lives in the scenario model when that is not the column's own name:
+#: committee columns below ``committees.<id>``, municipality columns from the top. Sweep and
+#: policy-test paths accept the column names too (:func:`budgetsim.io.overrides.override`).
+MODEL_PATHS: dict[tuple[str, str], str] = {
+    ("committees", "wage_share"): "cost_mix.wages",
+    ("committees", "internal_services_share"): "cost_mix.internal_services",
+    ("committees", "price_basis"): "price_list.basis",
+    ("need_weights", "need_index"): "need.need_index",
+    ("need_weights", "care_intensity_growth"): "need.care_intensity_growth",
+    ("municipality", "result_target"): "economy.result_target",
+    ("municipality", "other_net_costs_share"): "economy.other_net_costs_share",
+    ("municipality", "spending_adaptation"): "economy.spending_adaptation",
+}
+
+
 @dataclass
 class Row:
     """One row as read: its location, and each non-empty cell parsed by its column's type."""

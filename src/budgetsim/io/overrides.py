@@ -3,8 +3,9 @@
 budget year. A path walks the scenario's fields; committees are named by id
 (``committees.VÄN.base_frame``), list items by position (``committees.VÄN.volume_drivers.0.min_age``),
 and a value given for a field that holds one value per year (``economy.revenue``) sets every year,
-unless the path names the year (``economy.wage_uplift.2025``). The changed scenario is validated
-again, so an error names the path and what is wrong.
+unless the path names the year (``economy.wage_uplift.2025``). A municipality folder's column names
+work as well (``committees.VÄN.price_basis`` for ``committees.VÄN.price_list.basis``). The changed
+scenario is validated again, so an error names the path and what is wrong.
 
 >>> import budgetsim as bs
 >>> s = override(bs.default_scenario(), "economy.wage_uplift", 0.04)
@@ -21,6 +22,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from budgetsim.formats.tables import MODEL_PATHS
 from budgetsim.scenario import Scenario
 
 Variation = dict[str, Callable[[Scenario], Scenario]]
@@ -46,15 +48,33 @@ def _step(node: Any, key: str, path: str) -> tuple[Any, Any]:
     raise ValueError(f"{path}: {key!r} goes below a single value")
 
 
-def override(scenario: Scenario, path: str, value: Any) -> Scenario:
-    """A validated copy of ``scenario`` with the value at the dotted ``path`` replaced."""
-    data = scenario.model_dump(mode="json")
+def model_path(path: str) -> str:
+    """``path`` in the scenario model's names: a municipality folder's column names are accepted
+    for the values they hold (:data:`~budgetsim.formats.tables.MODEL_PATHS`).
+
+    >>> model_path("committees.ÄLDRE.price_basis"), model_path("result_target")
+    ('committees.ÄLDRE.price_list.basis', 'economy.result_target')
+    """
     keys = path.split(".")
+    if len(keys) == 3 and keys[0] == "committees":
+        found = next((m for (t, c), m in MODEL_PATHS.items() if t != "municipality" and c == keys[2]), None)
+        return f"committees.{keys[1]}.{found}" if found else path
+    return MODEL_PATHS.get(("municipality", path), path)
+
+
+def override(scenario: Scenario, path: str, value: Any) -> Scenario:
+    """A validated copy of ``scenario`` with the value at the dotted ``path`` replaced (a model
+    path, or a folder's column name: :func:`model_path`)."""
+    data = scenario.model_dump(mode="json")
+    keys = model_path(path).split(".")
     node: Any = data
-    for key in keys[:-1]:
+    for i, key in enumerate(keys):
+        if node is None:
+            raise ValueError(
+                f"{path}: the scenario has no {'.'.join(keys[:i])} (none given), so nothing below it to set"
+            )
         container, at = _step(node, key, path)
         node = container[at]
-    container, at = _step(node, keys[-1], path)
     old = container[at]
     if isinstance(old, dict) and old and all(str(k).isdigit() for k in old) and not isinstance(value, Mapping):
         container[at] = dict.fromkeys(old, value)  # one value for every year
