@@ -64,7 +64,7 @@ def test_needs_based_on_the_current_total_hands_out_exactly_that_money(where: st
     strategies = standard_comparison(scenario)
     current = strategies["current"]
     if where == "town":  # a per-capita municipality: the current model pays some committees per inhabitant
-        assert isinstance(current, bs.strategies.PerCommittee)
+        assert isinstance(current, bs.strategies.CurrentModel)
     same_money = bs.strategies.needs_based(total=current, round_to=0.01)
     cmp = bs.compare(scenario, {"current": current, "same money": same_money})
     totals = cmp.frames.groupby(["strategy", "year"]).frame.sum().unstack("strategy")

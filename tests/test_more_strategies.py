@@ -125,3 +125,24 @@ def test_strategy_inputs_that_would_silently_mean_something_else() -> None:
         Activity(committee="SKOL", name="teaching", unit_cost=1.0, max_age=14)
     with pytest.raises(ValueError, match="pupil voucher: no schools for SKOL"):
         bs.simulate(make_scenario(), PupilVoucher("SKOL", (), per_pupil=1.0))
+
+
+def test_the_current_model_is_a_rule_a_run_file_can_name(tmp_path) -> None:
+    """`current_model` pays per inhabitant where a committee has a price list and incremental +
+    volume uplift elsewhere, exactly as the same routing spelled out, and a run file names it."""
+    import budgetsim.io as bio
+    from budgetsim.formats.template import write_template
+
+    town = bs.load_municipality(write_template(tmp_path / "town"))
+    priced = ("FSK", "SKOL")
+    spelled = bs.strategies.PerCommittee(
+        dict.fromkeys(priced, bs.strategies.PerCapita(committees=priced)), default=bs.strategies.boras_current()
+    )
+    named = bs.strategies.CurrentModel()
+    assert bs.simulate(town, named).frames.equals(bs.simulate(town, spelled).frames)
+    run = tmp_path / "run.yaml"
+    run.write_text("scenario: town\nstrategies: {current: {rule: current_model}}\n", encoding="utf-8")
+    assert bio.load_run(run).strategies["current"] == named
+    # without price lists it is Borås's model
+    boras = bs.default_scenario()
+    assert bs.simulate(boras, named).frames.equals(bs.simulate(boras, bs.strategies.boras_current()).frames)

@@ -14,12 +14,14 @@ from budgetsim.strategies.per_capita import PerCapita
 from budgetsim.strategies.routing import PerCommittee, Unchanged
 from budgetsim.strategies.voucher import PupilVoucher, School
 from budgetsim.strategies.compensation import InternalPrices, InvestmentCosts
+from budgetsim.strategies.current import CurrentModel
 from budgetsim.strategies.presets import boras_current, incremental, needs_based
 
 __all__ = [
     "Activity",
     "ActivityBased",
     "Combined",
+    "CurrentModel",
     "Incremental",
     "InternalPrices",
     "InvestmentCosts",

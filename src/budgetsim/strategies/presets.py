@@ -6,10 +6,9 @@ from budgetsim.core.context import StrategyLike
 from budgetsim.core.registry import preset
 from budgetsim.core.strategy import Combined, combine
 from budgetsim.scenario import Scenario
+from budgetsim.strategies.current import CurrentModel
 from budgetsim.strategies.incremental import Incremental
 from budgetsim.strategies.needs import NeedsBased
-from budgetsim.strategies.per_capita import PerCapita
-from budgetsim.strategies.routing import PerCommittee
 from budgetsim.strategies.volume import Basis, VolumeUplift
 
 
@@ -37,12 +36,12 @@ def needs_based(total: StrategyLike | None = None, round_to: float | None = None
 
 def current_model(scenario: Scenario) -> StrategyLike:
     """The model a municipality most likely runs today, read from its data: committees with a
-    price list are paid per inhabitant (:class:`PerCapita`), the others get incremental frames
-    plus volume uplift where they have volume drivers (:func:`boras_current`)."""
-    priced = [c.id for c in scenario.committees if c.price_list is not None]
-    if not priced:
+    price list are paid per inhabitant, the others get incremental frames plus volume uplift where
+    they have volume drivers (:class:`CurrentModel`, the rule ``current_model`` of run files);
+    without price lists, :func:`boras_current` itself (which Monte Carlo runs on its fused loop)."""
+    if not any(c.price_list is not None for c in scenario.committees):
         return boras_current()
-    return PerCommittee(dict.fromkeys(priced, PerCapita(committees=tuple(priced))), default=boras_current())
+    return CurrentModel()
 
 
 def standard_comparison(scenario: Scenario) -> dict[str, StrategyLike]:
