@@ -10,6 +10,7 @@ from budgetsim.transitions.cap import Cap
 from budgetsim.transitions.pace import PaceOfChange
 from budgetsim.transitions.blend import Blend, BlendPart
 from budgetsim.transitions.loss_cap import LossCap
+from budgetsim.transitions.same_total import SameTotal
 
 __all__ = [
     "Blend",
@@ -18,6 +19,7 @@ __all__ = [
     "FloorWithDamping",
     "LossCap",
     "PaceOfChange",
+    "SameTotal",
     "Transition",
     "UnaffordableError",
 ]
