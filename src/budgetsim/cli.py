@@ -23,6 +23,8 @@ from budgetsim.core.context import StrategyLike
 from budgetsim.core.money import MSEK
 from budgetsim.core.text import tr
 from budgetsim.datasets.registry import DEFAULT
+from budgetsim.datasets.registry import dataset as bs_dataset
+from budgetsim.design import design_transition
 from budgetsim.engine.montecarlo import estimated_seconds
 from budgetsim.formats.documents import check_writable, read_document
 from budgetsim.formats.municipality import check_scenario, read_municipality
@@ -39,6 +41,7 @@ from budgetsim.reporting.describe import describe
 from budgetsim.reporting.report import report
 from budgetsim.reporting.safe import safe_frame
 from budgetsim.result import Result, simulate
+from budgetsim.strategies.presets import current_model, needs_based
 from budgetsim.sweep import sweep
 from budgetsim.writing import write_file, write_text
 
@@ -637,6 +640,56 @@ def sweep_command(
         f"Probability of a deficit in {int(last.year.max())}, mean over committees\n"
         + table.drop(columns="point").to_string(index=False, float_format="{:.3f}".format)
     )
+
+
+@app.command("design")
+def design_command(
+    path: PathArg = None,
+    dataset_name: DatasetOption = DEFAULT,
+    max_loss: Annotated[
+        float | None, typer.Option(help="No committee's frame may fall more than this share in a year (0.02: 2 %).")
+    ] = None,
+    min_coverage: Annotated[float | None, typer.Option(help="Every coverage (frame / need) at least this.")] = None,
+    draws: Annotated[int | None, typer.Option(help="Monte Carlo draws for the deficit risk.", min=1)] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the Monte Carlo draws.")] = 0,
+    out: RunOutOption = None,
+    force: ForceOption = False,
+    language: Annotated[Language, typer.Option(help="Language of the summary.")] = Language.en,
+) -> None:
+    """Design a transition from the current model to needs-based allocation of the same money:
+    print the Pareto set and the recommended design, and write the candidates, the Pareto set and
+    design.yaml (a run file: budgetsim compare design.yaml runs the design)."""
+    with _run_folder() as stack:
+        try:
+            run = _load(path, dataset_name)
+            current = run.strategies.get("current") or current_model(run.scenario)
+            target = needs_based(total=current)
+            found = design_transition(
+                run.scenario,
+                current,
+                target,
+                max_loss=max_loss,
+                min_coverage=min_coverage,
+                process=run.process,
+                draws=draws,
+                seed=seed,
+            )
+            folder = stack.enter_context(RunFolder(out or default_folder("design", run.name), force))
+        except (ValueError, ImportError) as err:
+            raise _fail(err) from None
+        typer.echo(heading(run.scenario, draws, seed, language.value) + found.summary(language.value))
+        with _writing(), folder.writing():
+            paths = write_tables({"candidates": found.candidates, "pareto": found.pareto}, folder.staging)
+            scenario = (
+                run.name if run.kind == "dataset" else run.scenario
+            )  # a dataset by name, else the scenario itself
+            preset = run.kind == "dataset" and run.process is not None
+            process = bs_dataset(run.name).default_process if preset else run.process
+            written = found.save_run(folder.staging / "design.yaml", scenario, process)
+            paths += [written, *([] if run.kind == "dataset" else [written.with_name("design.scenario.yaml")])]
+            write_manifest(folder.staging, "design", run, path, paths, draws, seed)
+            folder.commit()
+    typer.echo(f"\nWrote the candidates, the Pareto set and design.yaml to {folder.target}/")
 
 
 @app.command("test")

@@ -22,7 +22,7 @@ Families (each a registered rule wrapped around the target, so a design is writt
 
 Constraints, checked on every committee-year: the total each year equals the current model's
 (to ``neutral_sek``); no frame falls more than ``max_loss`` a year (nominal); optionally every
-coverage at least ``min_coverage``. Objectives, all lower-is-better: the distance to the target's
+coverage at least ``min_coverage``. Objectives (``objectives``, by default all), lower-is-better: the distance to the target's
 frames in the end year (share of the target's total), the years until every committee is within
 ``tolerance`` of its target frame for good, the mean Gini of need coverage over the years, the
 share of committee-years in deficit (with ``draws``: the mean probability of a deficit over the
@@ -116,10 +116,26 @@ class Design:
     comparison: Comparison
     recommended: str
     reason: dict[str, str] = field(default_factory=dict)
+    objectives: tuple[str, ...] = OBJECTIVES
 
     @property
     def pareto(self) -> pd.DataFrame:
         return self.candidates[self.candidates.pareto].reset_index(drop=True)
+
+    def summary(self, language: str = "en") -> str:
+        """The Pareto set as a plain-text table (objectives as shares or years), and the
+        recommendation with its reason."""
+        shown = self.pareto[["design", *self.objectives]].set_index("design")
+        shown.columns = [LABELS[c][language == "sv"] for c in self.objectives]
+        feasible = int(self.candidates.feasible.sum())
+        head = tr(
+            language,
+            f"{len(self.candidates)} designs, {feasible} meet the constraints, {len(shown)} in the Pareto set",
+            f"{len(self.candidates)} utformningar, {feasible} uppfyller villkoren, {len(shown)} i Paretomängden",
+        )
+        table = shown.to_string(float_format="{:.4f}".format)
+        table = table.replace(".", ",") if language == "sv" else table
+        return f"{head}\n{table}\n\n{tr(language, 'Recommended', 'Rekommenderas')}: {self.explain(language)}"
 
     def explain(self, language: str = "en") -> str:
         """Why the recommended design, in ``language``."""
@@ -141,6 +157,7 @@ def design_transition(
     target: StrategyLike,
     families: Mapping[str, Iterable[Mapping[str, Any]]] | None = None,
     *,
+    objectives: Iterable[str] = OBJECTIVES,
     max_loss: float | None = None,
     min_coverage: float | None = None,
     neutral_sek: float = 1.0,
@@ -153,6 +170,10 @@ def design_transition(
     on ``scenario`` (inside ``process`` if given), under the constraints, and recommend one design
     (see the module docstring)."""
     families = FAMILIES if families is None else families
+    chosen = tuple(objectives)
+    unknown = sorted(set(chosen) - set(OBJECTIVES))
+    if unknown or not chosen:
+        raise ValueError(f"objectives: {unknown or 'none'}: give some of {', '.join(OBJECTIVES)}")
     years = scenario.years
     designs: dict[str, tuple[str, dict[str, Any]]] = {}
     strategies: dict[str, StrategyLike] = {"current": current, "target": target}
@@ -192,9 +213,9 @@ def design_transition(
     if draws:
         mc = compare_monte_carlo(scenario, {k: strategies[k] for k in designs}, process, draws=draws, seed=seed)
         table["deficit_risk"] = table.design.map(mc.metrics.set_index("strategy").mean_prob_deficit)
-    table["pareto"] = _pareto(table)
-    recommended, reason = _recommend(table, tolerance)
-    return Design(table, strategies, cmp, recommended, reason)
+    table["pareto"] = _pareto(table, chosen)
+    recommended, reason = _recommend(table, chosen, tolerance)
+    return Design(table, strategies, cmp, recommended, reason, chosen)
 
 
 def _checks(
@@ -245,10 +266,10 @@ def _objectives(
     }
 
 
-def _pareto(table: pd.DataFrame) -> pd.Series:
+def _pareto(table: pd.DataFrame, objectives: tuple[str, ...]) -> pd.Series:
     """The feasible designs that no other feasible design beats: at least as good in every
     objective and better in one."""
-    values = table[list(OBJECTIVES)].to_numpy()
+    values = table[list(objectives)].to_numpy()
     feasible = table.feasible.to_numpy()
     keep = np.zeros(len(table), dtype=bool)
     for i in np.flatnonzero(feasible):
@@ -258,17 +279,17 @@ def _pareto(table: pd.DataFrame) -> pd.Series:
     return pd.Series(keep, index=table.index)
 
 
-def _recommend(table: pd.DataFrame, tolerance: float) -> tuple[str, dict[str, str]]:
+def _recommend(table: pd.DataFrame, objectives: tuple[str, ...], tolerance: float) -> tuple[str, dict[str, str]]:
     """The Pareto design with the least maximum regret, and why (en, sv)."""
     pareto = table[table.pareto]
     if pareto.empty:
         raise ValueError(
             "no design meets the constraints; loosen them (a larger max_loss, a lower min_coverage) or add designs"
         )
-    feasible = table[table.feasible][list(OBJECTIVES)]
+    feasible = table[table.feasible][list(objectives)]
     best, worst = feasible.min(), feasible.max()
     span = (worst - best).replace(0.0, 1.0)
-    regret = (pareto[list(OBJECTIVES)] - best) / span
+    regret = (pareto[list(objectives)] - best) / span
     worst_regret = regret.max(axis=1)
     at = int(np.argmin(worst_regret.to_numpy()))
     row, objective = pareto.iloc[at], str(regret.iloc[at].idxmax())
