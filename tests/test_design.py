@@ -136,3 +136,19 @@ def test_the_toy_cases_known_optimum_is_found() -> None:
     assert found.recommended == "floor (floor -0.05)" and found.pareto.design.tolist() == ["floor (floor -0.05)"]
     frames = found.comparison.frames.query("strategy == 'floor (floor -0.05)' and committee == 'A'").frame / 1e6
     assert frames.round(2).tolist() == [95.0, 90.25, 85.74, 81.45, 80.0, 80.0, 80.0]
+
+
+@pytest.mark.slow
+def test_the_design_report_shows_the_transition_plan_in_swedish(tmp_path) -> None:
+    from test_swedish import english_words, visible_text
+    from typer.testing import CliRunner
+
+    from budgetsim.cli import app
+
+    made = CliRunner().invoke(
+        app, ["design", "--max-loss", "0.02", "--report", "--language", "sv", "--out", str(tmp_path / "plan")]
+    )
+    assert made.exit_code == 0, made.output
+    page = (tmp_path / "plan" / "report.html").read_text(encoding="utf-8")
+    assert '<h2 id="transition">Övergångsplan</h2>' in page and "<title>" in page
+    assert english_words(visible_text(page)) == set()

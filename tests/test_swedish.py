@@ -197,3 +197,16 @@ def test_the_description_is_true_to_the_run() -> None:
     indexed = town.replace_committee("OMS", need=town.committee("OMS").need.model_copy(update={"need_index": 1.02}))
     described = bs.describe(indexed, bs.strategies.needs_based(), None, "sv")
     assert "behovsindex 1,02" in described and "1.02" not in described
+
+
+@pytest.mark.slow
+def test_the_transition_plan_in_swedish_and_in_english() -> None:
+    from budgetsim.design import design_transition
+
+    current = bs.strategies.boras_current()
+    found = design_transition(S, current, bs.strategies.needs_based(total=current), max_loss=0.02)
+    swedish, english = found.plan_html("sv"), found.plan_html("en")
+    assert '<h2 id="transition">Övergångsplan</h2>' in swedish and '<h2 id="transition">Transition plan</h2>' in english
+    assert english_words(visible_text(swedish)) == set()
+    assert found.recommended in english and found.candidates.set_index("design").design_sv[found.recommended] in swedish
+    assert "Paretomängd" in visible_text(swedish) and "Pareto set" in visible_text(english)  # the front's legend

@@ -38,6 +38,7 @@ from budgetsim.io.runs import RunFolder, default_folder, differences, write_mani
 from budgetsim.policy.files import CaseResult, policy_schema, run_policy_files, write_junit
 from budgetsim.reporting.console import format_comparison, format_monte_carlo, heading
 from budgetsim.reporting.describe import describe
+from budgetsim.reporting.html import write_html
 from budgetsim.reporting.report import report
 from budgetsim.reporting.safe import safe_frame
 from budgetsim.result import Result, simulate
@@ -654,7 +655,10 @@ def design_command(
     seed: Annotated[int, typer.Option(help="Seed of the Monte Carlo draws.")] = 0,
     out: RunOutOption = None,
     force: ForceOption = False,
-    language: Annotated[Language, typer.Option(help="Language of the summary.")] = Language.en,
+    language: Annotated[Language, typer.Option(help="Language of the summary and the report.")] = Language.en,
+    with_report: Annotated[
+        bool, typer.Option("--report", help="Also write report.html with the transition plan (the report extra).")
+    ] = False,
 ) -> None:
     """Design a transition from the current model to needs-based allocation of the same money:
     print the Pareto set and the recommended design, and write the candidates, the Pareto set and
@@ -680,16 +684,32 @@ def design_command(
         typer.echo(heading(run.scenario, draws, seed, language.value) + found.summary(language.value))
         with _writing(), folder.writing():
             paths = write_tables({"candidates": found.candidates, "pareto": found.pareto}, folder.staging)
-            scenario = (
-                run.name if run.kind == "dataset" else run.scenario
-            )  # a dataset by name, else the scenario itself
+            if with_report:
+                title = tr(language.value, "Transition plan", "Övergångsplan") + f": {run.scenario.name}"
+                shown = found.paths(language.value)
+                rules = (current, target, found.strategies[found.recommended])
+                page = folder.staging / "report.html"
+                paths.append(
+                    write_html(
+                        shown, page, title, scenario=run.scenario, process=run.process, language=language.value,
+                        strategies=dict(zip(shown.results, rules, strict=True)),
+                        sections=[found.plan_html(language.value)],
+                    )
+                )  # fmt: skip
+            scenario = run.name if run.kind == "dataset" else run.scenario  # a dataset by name, else itself
             preset = run.kind == "dataset" and run.process is not None
             process = bs_dataset(run.name).default_process if preset else run.process
             written = found.save_run(folder.staging / "design.yaml", scenario, process)
             paths += [written, *([] if run.kind == "dataset" else [written.with_name("design.scenario.yaml")])]
             write_manifest(folder.staging, "design", run, path, paths, draws, seed)
             folder.commit()
-    typer.echo(f"\nWrote the candidates, the Pareto set and design.yaml to {folder.target}/")
+    typer.echo(
+        tr(
+            language.value,
+            f"\nWrote the candidates, the Pareto set and design.yaml to {folder.target}/",
+            f"\nSkrev kandidaterna, Paretomängden och design.yaml till {folder.target}/",
+        )
+    )
 
 
 @app.command("test")

@@ -33,6 +33,7 @@ value, as a share of the range of that objective.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,9 +45,12 @@ import pandas as pd
 from budgetsim.compare import Comparison, compare, compare_monte_carlo
 from budgetsim.core.arrays import ScenarioArrays, compile_scenario
 from budgetsim.core.context import StrategyLike
-from budgetsim.core.text import pct, tr
+from budgetsim.core.text import pct, short, term, tr
 from budgetsim.io.run_files import save_run
 from budgetsim.process.rules import BudgetProcess
+from budgetsim.reporting import plots
+from budgetsim.reporting.html import table_html
+from budgetsim.result.figures import pyplot
 from budgetsim.scenario import Scenario
 from budgetsim.strategies.base import own_path_totals
 from budgetsim.transitions import Blend, FloorWithDamping, LossCap, PaceOfChange, SameTotal
@@ -95,9 +99,24 @@ def candidate(
     raise ValueError(f"family {family!r}: unknown; known: {', '.join(FAMILIES)}")
 
 
-def _label(family: str, parameters: Mapping[str, Any]) -> str:
-    shown = ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}" for k, v in parameters.items())
-    return f"{family} ({shown})"
+#: Each family's rule (its name in a language from the glossary) and its parameters' names (en, sv).
+RULES = {"blend": "blend", "pace": "pace_of_change", "floor": "floor", "loss_cap": "loss_cap"}
+PARAMETERS = {
+    "years": ("years", "år"),
+    "shape": ("shape", "form"),
+    "min_uplift": ("min_uplift", "minsta uppräkning"),
+    "floor": ("floor", "golv"),
+    "per_inhabitant": ("per_inhabitant", "per invånare"),
+}
+
+
+def _label(family: str, parameters: Mapping[str, Any], language: str = "en") -> str:
+    """A design's name: ``blend (years 4, shape 1)`` (the key of every table), or in Swedish
+    ``blandning (år 4, form 1)`` for people."""
+    words = [PARAMETERS.get(k, (k, k))[language == "sv"] for k in parameters]
+    values = [short(v, language) if isinstance(v, float) else str(v) for v in parameters.values()]
+    name = family if language == "en" else term(f"rule:{RULES[family]}", language)
+    return f"{name} ({', '.join(f'{w} {v}' for w, v in zip(words, values, strict=True))})"
 
 
 @dataclass
@@ -117,6 +136,8 @@ class Design:
     recommended: str
     reason: dict[str, str] = field(default_factory=dict)
     objectives: tuple[str, ...] = OBJECTIVES
+    scenario: Scenario | None = None
+    process: BudgetProcess | None = None
 
     @property
     def pareto(self) -> pd.DataFrame:
@@ -125,7 +146,10 @@ class Design:
     def summary(self, language: str = "en") -> str:
         """The Pareto set as a plain-text table (objectives as shares or years), and the
         recommendation with its reason."""
-        shown = self.pareto[["design", *self.objectives]].set_index("design")
+        names = "design_sv" if language == "sv" else "design"
+        shown = (
+            self.pareto[[names, *self.objectives]].set_index(names).rename_axis(tr(language, "design", "utformning"))
+        )
         shown.columns = [LABELS[c][language == "sv"] for c in self.objectives]
         feasible = int(self.candidates.feasible.sum())
         head = tr(
@@ -136,6 +160,63 @@ class Design:
         table = shown.to_string(float_format="{:.4f}".format)
         table = table.replace(".", ",") if language == "sv" else table
         return f"{head}\n{table}\n\n{tr(language, 'Recommended', 'Rekommenderas')}: {self.explain(language)}"
+
+    def paths(self, language: str = "en") -> Comparison:
+        """The current model, the target and the recommended design side by side, named in
+        ``language`` (run again under those names, so every chart and bridge carries them)."""
+        if self.scenario is None:
+            raise ValueError("this design has no scenario to run its paths on")
+        names = {
+            "current": term("current", language),
+            "target": tr(language, "target", "mål"),
+            self.recommended: self.candidates.set_index("design").design_sv[self.recommended]
+            if language == "sv"
+            else self.recommended,
+        }
+        return compare(self.scenario, {names[n]: self.strategies[n] for n in names}, self.process)
+
+    def plan_html(self, language: str = "en") -> str:
+        """The "Transition plan" ("Övergångsplan") section of an HTML report: the recommendation
+        and why, the Pareto set, the Pareto front of the first two objectives with the recommended
+        design marked, and each committee's frames under today's model, the target and the design."""
+        names = "design_sv" if language == "sv" else "design"
+        shown = self.pareto[[names, *self.objectives]]
+        labels = {c: LABELS[c][language == "sv"] for c in self.objectives}
+        labels[names] = tr(language, "design", "utformning")
+        return "\n".join(
+            [
+                f'<h2 id="transition">{tr(language, "Transition plan", "Övergångsplan")}</h2>',
+                f"<p>{html.escape(self.explain(language))}</p>",
+                table_html(shown, "pareto", digits=4, labels=labels, language=language),
+                f"<figure>{plots.svg(self.front(language))}</figure>",
+                f"<figure>{plots.svg(plots.frames_over_time(self.paths(language), language))}</figure>",
+            ]
+        )
+
+    def front(self, language: str = "en") -> Any:
+        """The Pareto front of the first two objectives: every feasible design, the Pareto set
+        joined, the recommended one marked."""
+        plt = pyplot()
+        x, y = self.objectives[0], self.objectives[min(1, len(self.objectives) - 1)]
+        feasible = self.candidates[self.candidates.feasible]
+        front = self.pareto.sort_values(x)
+        chosen = self.candidates.set_index("design").loc[self.recommended]
+        fig, ax = plt.subplots(figsize=(6, 4))
+        ax.scatter(feasible[x], feasible[y], color="0.7", s=18, label=tr(language, "feasible", "möjliga"))
+        ax.plot(front[x], front[y], "o-", color="tab:blue", label=tr(language, "Pareto set", "Paretomängd"))
+        ax.plot(
+            [chosen[x]],
+            [chosen[y]],
+            "*",
+            color="tab:red",
+            markersize=14,
+            label=tr(language, "recommended", "rekommenderad"),
+        )
+        ax.set_xlabel(LABELS[x][language == "sv"])
+        ax.set_ylabel(LABELS[y][language == "sv"])
+        ax.legend(fontsize=8, frameon=False)
+        fig.tight_layout()
+        return fig
 
     def explain(self, language: str = "en") -> str:
         """Why the recommended design, in ``language``."""
@@ -197,6 +278,7 @@ def design_transition(
         rows.append(
             {
                 "design": label,
+                "design_sv": _label(family, parameters, "sv"),
                 "family": family,
                 **{f"parameter: {k}": v for k, v in parameters.items()},
                 **_checks(path(label), base, cmp, label, max_loss, min_coverage),
@@ -215,7 +297,7 @@ def design_transition(
         table["deficit_risk"] = table.design.map(mc.metrics.set_index("strategy").mean_prob_deficit)
     table["pareto"] = _pareto(table, chosen)
     recommended, reason = _recommend(table, chosen, tolerance)
-    return Design(table, strategies, cmp, recommended, reason, chosen)
+    return Design(table, strategies, cmp, recommended, reason, chosen, scenario, process)
 
 
 def _checks(
@@ -301,7 +383,7 @@ def _recommend(table: pd.DataFrame, objectives: tuple[str, ...], tolerance: floa
             f"the best feasible value in any objective: at most {pct(share, 'en')} of the range "
             f"({LABELS[objective][0]}). It is within {pct(tolerance, 'en')} of the target in "
             f"{row.years_to_target:.0f} year(s) and ends {pct(row.distance_end, 'en')} from it.",
-            f"{row.design}: av de {len(pareto)} utformningar som ingen annan slår i alla avseenden ger den upp minst "
+            f"{row.design_sv}: av de {len(pareto)} utformningar som ingen annan slår i alla avseenden ger den upp minst "
             f"mot det bästa möjliga värdet i något avseende: högst {pct(share, 'sv')} av spannet "
             f"({LABELS[objective][1]}). Den är inom {pct(tolerance, 'sv')} från målet efter "
             f"{row.years_to_target:.0f} år och slutar {pct(row.distance_end, 'sv')} från det.",

@@ -10,6 +10,7 @@ other tools can read the numbers back and check them against the DataFrames.
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -189,10 +190,12 @@ def render_html(
     process: BudgetProcess | None = None,
     monte_carlo: MonteCarloComparison | None = None,
     language: str = "en",
+    sections: Sequence[str] = (),
 ) -> str:
-    """The report as one HTML string: a summary first, the strategies side by side, coverage on one
-    colour scale, bridges, the scorecard, risks with a fan chart per strategy, the model described
-    once with each strategy's rules side by side, a glossary of every metric, and the sources."""
+    """The report as one HTML string: a summary first, ``sections`` (HTML of sections made
+    elsewhere, such as a transition plan), the strategies side by side, coverage on one colour
+    scale, bridges, the scorecard, risks with a fan chart per strategy, the model described once
+    with each strategy's rules side by side, a glossary of every metric, and the sources."""
     last_year = int(cmp.frames.year.max())
     frames = cmp.frames[cmp.frames.year == last_year].pivot(index="committee", columns="strategy", values="frame")
     frames = frames.loc[list(dict.fromkeys(cmp.frames.committee)), list(cmp.results)].reset_index()
@@ -216,6 +219,7 @@ def render_html(
             labels={"committee": term("committee", language)},
             language=language,
         ),
+        *sections,
         f'<h2 id="strategies">{tr(language, "The strategies compared", "Strategierna jämförda")}</h2>',
         table_html(
             metrics,
