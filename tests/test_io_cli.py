@@ -100,6 +100,7 @@ def test_cli_commands_on_a_run_file(run_file, tmp_path) -> None:
     assert "strategies" in run_schema["properties"]
 
 
+@pytest.mark.slow
 def test_cli_report_writes_excel_and_html(run_file, tmp_path) -> None:
     out = tmp_path / "report"
     result = runner.invoke(app, ["report", str(run_file), "--out", str(out)])

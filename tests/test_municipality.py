@@ -54,6 +54,7 @@ def problems_of(folder: Path) -> list[str]:
     return [str(p) for p in read_municipality(folder)[1] if p.severity == "error"]
 
 
+@pytest.mark.slow
 def test_borås_round_trips_through_a_folder_and_a_workbook(tmp_path: Path) -> None:
     s = bs.default_scenario()
     for target in (tmp_path / "boras", tmp_path / "boras.xlsx"):

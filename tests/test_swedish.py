@@ -89,6 +89,7 @@ def swedish_report(tmp_path_factory) -> Path:
     return report(S, strategies, out, process=boras_practice(), draws=30, seed=1, language="sv")["html"]
 
 
+@pytest.mark.slow
 def test_the_swedish_report_has_no_english_words(swedish_report: Path) -> None:
     page = swedish_report.read_text(encoding="utf-8")
     assert '<html lang="sv">' in page
@@ -97,6 +98,7 @@ def test_the_swedish_report_has_no_english_words(swedish_report: Path) -> None:
     assert english_words(visible_text(page)) == set()
 
 
+@pytest.mark.slow
 def test_the_swedish_workbook_has_no_english_words_and_no_markup(swedish_report: Path) -> None:
     """Read back: sheet names, titles, headers, component and metric labels and the model's
     description are Swedish, and no cell holds Markdown."""
@@ -114,6 +116,7 @@ def test_the_swedish_workbook_has_no_english_words_and_no_markup(swedish_report:
     assert any(t.startswith("• ") for t in texts)  # the description's lists, as plain text
 
 
+@pytest.mark.slow
 def test_the_swedish_sources_table_labels_every_parameter(swedish_report: Path) -> None:
     page = swedish_report.read_text(encoding="utf-8")
     sources = page[page.index('id="sources"') :]
