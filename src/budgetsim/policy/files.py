@@ -116,11 +116,11 @@ def load_policy_file(path: str | Path) -> PolicyFile:
     if not isinstance(defaults, dict):
         raise PolicyFileError(f"{path}: defaults: give a mapping of case fields")
     cases, lines, problems = [], [], []
-    case_nodes = _value_node(root, "cases")
+    case_nodes = _entry(root, "cases")[1]
     for i, entry in enumerate(document["cases"]):
         node = case_nodes.value[i] if isinstance(case_nodes, yaml.SequenceNode) else None
         line = node.start_mark.line + 1 if node is not None else 1
-        expect_node = _value_node(node, "expect")
+        expect_node = _entry(node, "expect")[1]
         expect_lines = (
             [n.start_mark.line + 1 for n in expect_node.value] if isinstance(expect_node, yaml.SequenceNode) else []
         )
@@ -140,7 +140,7 @@ def load_policy_file(path: str | Path) -> PolicyFile:
                 at = line
                 if loc[:1] == ("expect",) and len(loc) > 1 and isinstance(loc[1], int) and loc[1] < len(expect_lines):
                     at = expect_lines[loc[1]]
-                elif loc and isinstance(loc[0], str) and (key := _key_node(node, loc[0])) is not None:
+                elif loc and isinstance(loc[0], str) and (key := _entry(node, loc[0])[0]) is not None:
                     at = key.start_mark.line + 1
                 where = ".".join(str(p) for p in loc)
                 message = str(e["msg"]).removeprefix("Value error, ")
@@ -158,16 +158,13 @@ def _nodes(path: Path) -> yaml.Node | None:
         return None
 
 
-def _key_node(node: yaml.Node | None, key: str) -> yaml.Node | None:
-    if not isinstance(node, yaml.MappingNode):
-        return None
-    return next((k for k, _ in node.value if getattr(k, "value", None) == key), None)
-
-
-def _value_node(node: yaml.Node | None, key: str) -> yaml.Node | None:
-    if not isinstance(node, yaml.MappingNode):
-        return None
-    return next((v for k, v in node.value if getattr(k, "value", None) == key), None)
+def _entry(node: yaml.Node | None, key: str) -> tuple[yaml.Node | None, yaml.Node | None]:
+    """The (key, value) nodes of ``key`` in a mapping node; (None, None) when it has none."""
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if getattr(k, "value", None) == key:
+                return k, v
+    return None, None
 
 
 # --- running a case ---------------------------------------------------------------------------------

@@ -156,7 +156,7 @@ def _amount(language: str) -> Callable[[float], str]:
 
 
 def _share(language: str) -> Callable[[float], str]:
-    return (lambda v: f"{v:.3f}") if language == "en" else (lambda v: f"{v:.3f}".replace(".", ","))
+    return (lambda v: f"{v:.3f}") if language == "en" else (lambda v: number(v, 3, "sv"))
 
 
 def _text(table: pd.DataFrame, fmt: Callable[[float], str] | None = None) -> str:
