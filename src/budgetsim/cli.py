@@ -22,8 +22,7 @@ from budgetsim.compare import Comparison, MonteCarloComparison, compare, compare
 from budgetsim.core.context import StrategyLike
 from budgetsim.core.money import MSEK
 from budgetsim.core.text import tr
-from budgetsim.datasets.registry import DEFAULT
-from budgetsim.datasets.registry import dataset as bs_dataset
+from budgetsim.datasets.registry import DEFAULT, dataset
 from budgetsim.design import design_transition
 from budgetsim.engine.montecarlo import estimated_seconds
 from budgetsim.formats.documents import check_writable, read_document
@@ -698,7 +697,7 @@ def design_command(
                 )  # fmt: skip
             scenario = run.name if run.kind == "dataset" else run.scenario  # a dataset by name, else itself
             preset = run.kind == "dataset" and run.process is not None
-            process = bs_dataset(run.name).default_process if preset else run.process
+            process = dataset(run.name).default_process if preset else run.process
             written = found.save_run(folder.staging / "design.yaml", scenario, process)
             paths += [written, *([] if run.kind == "dataset" else [written.with_name("design.scenario.yaml")])]
             write_manifest(folder.staging, "design", run, path, paths, draws, seed)

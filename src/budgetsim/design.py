@@ -128,15 +128,15 @@ class Design:
     feasible designs no other feasible one beats in every objective (``pareto`` column);
     ``recommended`` the design to adopt and ``reason`` why, in English and Swedish;
     ``strategies`` every design as a registered rule; ``comparison`` the deterministic comparison
-    of them all with the current model and the target."""
+    of them all with the current model and the target, on ``scenario`` (inside ``process``)."""
 
     candidates: pd.DataFrame
     strategies: dict[str, StrategyLike]
     comparison: Comparison
+    scenario: Scenario
     recommended: str
     reason: dict[str, str] = field(default_factory=dict)
     objectives: tuple[str, ...] = OBJECTIVES
-    scenario: Scenario | None = None
     process: BudgetProcess | None = None
 
     @property
@@ -164,8 +164,6 @@ class Design:
     def paths(self, language: str = "en") -> Comparison:
         """The current model, the target and the recommended design side by side, named in
         ``language`` (run again under those names, so every chart and bridge carries them)."""
-        if self.scenario is None:
-            raise ValueError("this design has no scenario to run its paths on")
         names = {
             "current": term("current", language),
             "target": tr(language, "target", "mål"),
@@ -297,7 +295,7 @@ def design_transition(
         table["deficit_risk"] = table.design.map(mc.metrics.set_index("strategy").mean_prob_deficit)
     table["pareto"] = _pareto(table, chosen)
     recommended, reason = _recommend(table, chosen, tolerance)
-    return Design(table, strategies, cmp, recommended, reason, chosen, scenario, process)
+    return Design(table, strategies, cmp, scenario, recommended, reason, chosen, process)
 
 
 def _checks(

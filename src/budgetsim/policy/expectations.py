@@ -28,7 +28,7 @@ import pandas as pd
 from pydantic import Field, model_validator
 
 from budgetsim.compare import Comparison, MonteCarloComparison
-from budgetsim.core.text import LANGUAGES, number, tr
+from budgetsim.core.text import LANGUAGES, number, short, tr
 from budgetsim.metrics import MONEY_METRICS
 from budgetsim.scenario.base import Model, Text
 
@@ -52,7 +52,7 @@ class Expectation(Model):
     """One expectation: exactly one of ``quantity``, ``component``, ``diagnostic``, ``metric``,
     ``risk`` or ``invariant``; where it is (strategy, committee, year); and at least one check
     (``equals`` with ``margin`` or ``relative``, ``at_most``, ``at_least``, ``less_than``,
-    ``greater_than``). Amounts need a ``unit``."""
+    ``greater_than``). Amounts need a ``unit``; ``note`` is free text for the reader of the file."""
 
     quantity: Literal["frame", "need", "cost", "result", "coverage"] | None = None
     component: Text | None = None
@@ -317,5 +317,4 @@ def _shown(value: float, money: str | None, language: str) -> str:
     if money is not None:
         name = {"SEK": ("SEK", "kr"), "tkr": ("tkr", "tkr"), "MSEK": ("MSEK", "mnkr")}[money]
         return f"{number(value / UNITS[money], 2, language)} {name[language == 'sv']}"
-    text = f"{value:.6g}"
-    return text.replace(".", ",") if language == "sv" else text
+    return short(value, language)

@@ -132,7 +132,7 @@ def load_policy_file(path: str | Path) -> PolicyFile:
             lines.append((line, expect_lines))
         except ValidationError as err:
             errors = err.errors(include_url=False)
-            inner = {e["loc"][:i] for e in errors for i, part in enumerate(e["loc"]) if isinstance(part, int)}
+            inner = {e["loc"][:j] for e in errors for j, part in enumerate(e["loc"]) if isinstance(part, int)}
             for e in errors:
                 loc = e["loc"]
                 if e["type"] == "too_short" and loc in inner:  # pydantic counts only the items that validated

@@ -32,7 +32,17 @@ def _workbook_tools() -> Any:
     return openpyxl, Alignment, Font, PatternFill, get_column_letter
 
 
-RESERVED_SHEETS = ("Summary", "Bridges", "Metrics", "Model", "Sammanfattning", "Bryggor", "Nyckeltal", "Modell")
+#: The pack's own sheets, in each language.
+SHEETS = {
+    "Summary": "Sammanfattning",
+    "Bridges": "Bryggor",
+    "Metrics": "Nyckeltal",
+    "Model": "Modell",
+}
+
+
+#: Names a committee's sheet may not take: the pack's own, in either language.
+RESERVED_SHEETS = (*SHEETS, *SHEETS.values())
 #: Names Excel keeps for itself (case-insensitive).
 EXCEL_RESERVED = ("history",)
 
@@ -199,15 +209,6 @@ def write_excel(
         row += 1
     model.column_dimensions["A"].width = 60
     return write_file(path, book.save)
-
-
-#: The pack's own sheets, in each language.
-SHEETS = {
-    "Summary": "Sammanfattning",
-    "Bridges": "Bryggor",
-    "Metrics": "Nyckeltal",
-    "Model": "Modell",
-}
 
 
 def _sheet(name: str, language: str) -> str:
